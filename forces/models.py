@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+
+class Force(models.Model):
+    """A territorial police force of England or Wales: the tenant."""
+
+    class Country(models.TextChoices):
+        ENGLAND = "england", _("England")
+        WALES = "wales", _("Wales")
+
+    class CommissionerType(models.TextChoices):
+        PCC = "pcc", _("Police and Crime Commissioner")
+        PFCC = "pfcc", _("Police, Fire and Crime Commissioner")
+        MAYOR = "mayor", _("Mayor with PCC functions")
+        CITY_BOARD = "city_board", _("City of London Police Authority Board")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    area_name = models.CharField(_("area"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=10, choices=Country.choices)
+    commissioner_type = models.CharField(
+        _("commissioner type"), max_length=12, choices=CommissionerType.choices, default=CommissionerType.PCC
+    )
+    commissioner_title = models.CharField(_("commissioner's title"), max_length=200, blank=True)
+    commissioner_name = models.CharField(_("commissioner's name"), max_length=120, blank=True)
+    chief_constable_name = models.CharField(_("chief constable's name"), max_length=120, blank=True)
+    letterhead_address = models.TextField(_("letterhead address"), blank=True)
+    email = models.EmailField(_("OPCC e-mail"), blank=True)
+    welsh_language_standards = models.BooleanField(
+        _("Welsh language standards apply"),
+        default=False,
+        help_text=_("Welsh must be treated no less favourably than English in services and correspondence."),
+    )
+    correspondence_notice_en = models.TextField(_("correspondence notice (English)"), blank=True)
+    correspondence_notice_cy = models.TextField(_("correspondence notice (Welsh)"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("force")
+        verbose_name_plural = _("forces")
+        permissions = [
+            ("edit_records", _("Can update the force's records and draft its responses")),
+            ("sign_off", _("Can sign off for the force (chief officer)")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("forces:overview", kwargs={"force_slug": self.slug})
+
+    @property
+    def is_welsh(self) -> bool:
+        return self.country == self.Country.WALES
+
+
+class ForceUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-force user permissions, with a real foreign key (no generic relation)."""
+
+    content_object = models.ForeignKey(Force, on_delete=models.CASCADE)
+
+
+class ForceGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Force, on_delete=models.CASCADE)
+
+
+class Membership(models.Model):
+    """A user's role in one force. forces.services keeps guardian's permissions in step with it."""
+
+    class Role(models.TextChoices):
+        OPCC_STAFF = "opcc_staff", _("OPCC staff")
+        CHIEF_OFFICER = "chief_officer", _("Chief officer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "force"], name="one_membership_per_force")]
+        verbose_name = _("membership")
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.force}"
+
+
+# The object permissions each role holds on its own force. Never granted model-wide.
+ROLE_PERMISSIONS = {
+    Membership.Role.OPCC_STAFF: {"view_force", "edit_records"},
+    Membership.Role.CHIEF_OFFICER: {"view_force", "edit_records", "sign_off"},
+}

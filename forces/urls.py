@@ -1,0 +1,12 @@
+from django.urls import path
+
+from recommendations.views import ForceOverviewView
+
+from . import views
+
+app_name = "forces"
+
+urlpatterns = [
+    path("", views.ForceListView.as_view(), name="list"),
+    path("<slug:force_slug>/", ForceOverviewView.as_view(), name="overview"),
+]

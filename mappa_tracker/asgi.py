@@ -1,0 +1,9 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+from .startup import fail_cleanly_on_bad_settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mappa_tracker.settings")
+with fail_cleanly_on_bad_settings():
+    application = get_asgi_application()

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from forces.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("forces/", include("forces.urls")),
+    path("forces/<slug:force_slug>/", include("recommendations.urls")),
+    # Each app below names its own paths, force pages under forces/<force_slug>/.
+    path("", include("responses.urls")),
+    path("", include("reminders.urls")),
+    path("", include("national.urls")),
+    path("", include("spreadsheets.urls")),
+    path("", include("api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "frontend.views.bad_request"
+handler403 = "frontend.views.permission_denied"
+handler404 = "frontend.views.page_not_found"
+handler500 = "frontend.views.server_error"

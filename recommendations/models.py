@@ -1,0 +1,351 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+from simple_history.models import HistoricalRecords
+
+from forces.models import Force
+
+from .dates import add_months, statutory_response_date
+
+
+class Inspection(models.Model):
+    """An inspectorate's published report. Not tenant-owned: every force reads the same report."""
+
+    class Kind(models.TextChoices):
+        JOINT_THEMATIC = "joint_thematic", _("Joint thematic")
+        THEMATIC = "thematic", _("Thematic")
+        PEEL = "peel", _("PEEL")
+        NATIONAL = "national", _("National")
+        FORCE = "force", _("Force inspection")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=300)
+    title_cy = models.CharField(_("title (Welsh)"), max_length=300, blank=True)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    inspectorates = models.TextField(_("inspectorates"), help_text=_("One per line."), blank=True)
+    lead_inspectorate = models.CharField(_("lead inspectorate"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.THEMATIC)
+    published_on = models.DateField(_("published on"))
+    url = models.URLField(_("link to the report"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    summary_cy = models.TextField(_("summary (Welsh)"), blank=True)
+    response_due_on = models.DateField(
+        _("statutory response date"),
+        blank=True,
+        help_text=_(
+            "The PCC publishes within 56 days of the report (Police Act 1996 s55). Filled in if blank."
+        ),
+    )
+    timescale_months = models.PositiveSmallIntegerField(
+        _("timescale for recommendations (months)"), null=True, blank=True, default=12
+    )
+    timescale_text = models.CharField(_("timescale as published"), max_length=200, blank=True)
+    recommendations_due_on = models.DateField(
+        _("recommendations due on"),
+        null=True,
+        blank=True,
+        help_text=_("Filled in from the timescale if blank."),
+    )
+    is_open = models.BooleanField(
+        _("open"), default=True, help_text=_("Open inspections show on force overviews.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("inspection")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.response_due_on:
+            self.response_due_on = statutory_response_date(self.published_on)
+        if not self.recommendations_due_on and self.timescale_months:
+            self.recommendations_due_on = add_months(self.published_on, self.timescale_months)
+        super().save(*args, **kwargs)
+
+    @property
+    def inspectorate_list(self) -> list[str]:
+        return [line.strip() for line in self.inspectorates.splitlines() if line.strip()]
+
+
+class Addressee(models.Model):
+    """An agency a recommendation is addressed to (police forces, prisons, probation ...)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    is_police = models.BooleanField(_("police forces"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("addressee")
+
+    def __str__(self):
+        return self.name
+
+
+class Recommendation(models.Model):
+    """A finding as published, with the report's own number (never renumbered)."""
+
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        AREA_FOR_IMPROVEMENT = "area_for_improvement", _("Area for improvement")
+        CAUSE_OF_CONCERN = "cause_of_concern", _("Cause of concern")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="recommendations")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.RECOMMENDATION)
+    number = models.PositiveSmallIntegerField(_("number as published"))
+    lead_in = models.CharField(_("lead-in"), max_length=300, blank=True)
+    lead_in_cy = models.CharField(_("lead-in (Welsh)"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    text_cy = models.TextField(_("text (Welsh)"), blank=True)
+    addressees = models.ManyToManyField(
+        Addressee, related_name="recommendations", verbose_name=_("addressed to")
+    )
+    cause_of_concern = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="recommendations"
+    )
+    timescale_months = models.PositiveSmallIntegerField(_("own timescale (months)"), null=True, blank=True)
+    due_on = models.DateField(_("own due date"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[addressees])
+
+    class Meta:
+        ordering = ["inspection", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "kind", "number"], name="one_number_per_kind"),
+        ]
+        verbose_name = _("recommendation")
+
+    def __str__(self):
+        return f"{self.label}: {self.text[:60]}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def default_due_on(self) -> date | None:
+        if self.due_on:
+            return self.due_on
+        if self.timescale_months:
+            return add_months(self.inspection.published_on, self.timescale_months)
+        return self.inspection.recommendations_due_on
+
+
+class RecordQuerySet(models.QuerySet):
+    CLOSED = ("complete", "no_further_action")
+
+    def for_force(self, force):
+        return self.filter(force=force)
+
+    def open(self):
+        return self.exclude(status__in=self.CLOSED)
+
+    def closed(self):
+        return self.filter(status__in=self.CLOSED)
+
+    def overdue(self, today: date | None = None):
+        return self.open().filter(current_due_on__lt=today or timezone.localdate())
+
+    def in_open_inspections(self):
+        return self.filter(recommendation__inspection__is_open=True)
+
+    def for_overview(self):
+        """Everything a list page shows, in a fixed number of queries whatever the size."""
+        return self.select_related(
+            "force", "recommendation__inspection", "latest_update", "latest_update__author"
+        ).prefetch_related("owners")
+
+
+class Record(models.Model):
+    """A force's record of one recommendation addressed to police: its status, owners and dates."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_SIGN_OFF = "awaiting_sign_off", _("Implemented, awaiting sign-off")
+        COMPLETE = "complete", _("Complete")
+        NO_FURTHER_ACTION = "no_further_action", _("No further action")
+
+    class Rag(models.TextChoices):
+        RED = "red", _("Red: significantly delayed")
+        AMBER = "amber", _("Amber: at risk")
+        GREEN = "green", _("Green: on track or complete")
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="records")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="records")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField(_("RAG"), max_length=5, choices=Rag.choices, blank=True)
+    owners = models.ManyToManyField("Owner", related_name="records", blank=True, verbose_name=_("owners"))
+    original_due_on = models.DateField(_("original due date"), null=True, blank=True)
+    current_due_on = models.DateField(_("current due date"), null=True, blank=True)
+    no_further_action_reason = models.TextField(_("reason for no further action"), blank=True)
+    latest_update = models.ForeignKey(
+        "ProgressUpdate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change; a form posted for an older version is stale."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(force="force", _manager_class=models.Manager.from_queryset(RecordQuerySet))
+    history = HistoricalRecords(excluded_fields=["latest_update", "updated_at"])
+
+    class Meta:
+        ordering = ["recommendation__inspection", "recommendation__kind", "recommendation__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "recommendation"], name="one_record_per_force"),
+        ]
+        indexes = [models.Index(fields=["force", "status", "current_due_on"])]
+        verbose_name = _("record")
+
+    def __str__(self):
+        return f"{self.force}: {self.recommendation.label}"
+
+    def get_absolute_url(self):
+        return reverse("recommendations:record-detail", kwargs={"force_slug": self.force.slug, "pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in RecordQuerySet.CLOSED
+
+    def days_to_due(self, today: date | None = None) -> int | None:
+        """Days left until the current due date (negative when overdue); None if no date."""
+        if not self.current_due_on:
+            return None
+        return (self.current_due_on - (today or timezone.localdate())).days
+
+    @property
+    def is_overdue(self) -> bool:
+        days = self.days_to_due()
+        return not self.is_closed and days is not None and days < 0
+
+    @property
+    def is_extended(self) -> bool:
+        return bool(
+            self.original_due_on and self.current_due_on and self.original_due_on != self.current_due_on
+        )
+
+
+class Owner(models.Model):
+    """A person or role in the force who leads on records; reminders go to their e-mail."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="owners")
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    role_title = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail for reminders"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="ownerships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(force="force")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role_title", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name="", role_title=""), name="owner_has_name_or_role"),
+        ]
+        verbose_name = _("owner")
+
+    def __str__(self):
+        if self.name and self.role_title:
+            return f"{self.name} ({self.role_title})"
+        return self.name or self.role_title
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Progress updates are history: bulk changes are refused as well as single ones."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Progress updates are append-only; add a correction instead.")
+
+    def delete(self):
+        raise PermissionError("Progress updates are append-only; add a correction instead.")
+
+
+class ProgressUpdate(models.Model):
+    """A dated entry on a record's timeline. Never edited or deleted: a correction is a new entry."""
+
+    class Kind(models.TextChoices):
+        UPDATE = "update", _("Progress update")
+        CORRECTION = "correction", _("Correction")
+        CLOSURE_REQUESTED = "closure_requested", _("Implemented, sign-off requested")
+        SIGNED_OFF = "signed_off", _("Signed off as complete")
+        RETURNED = "returned", _("Returned by chief officer")
+        NO_FURTHER_ACTION = "no_further_action", _("Closed with no further action")
+        EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+        EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+        EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+        OWNERS_CHANGED = "owners_changed", _("Owners changed")
+        IMPORTED = "imported", _("Imported")
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="progress_updates")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.UPDATE)
+    dated = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("update"))
+    status_before = models.CharField(max_length=20, choices=Record.Status.choices, blank=True)
+    status_after = models.CharField(max_length=20, choices=Record.Status.choices, blank=True)
+    rag = models.CharField(_("RAG"), max_length=5, choices=Record.Rag.choices, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author_name = models.CharField(
+        _("author as shown"), max_length=200, blank=True, help_text=_("For entries taken from documents.")
+    )
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    external_ref = models.CharField(
+        max_length=120, blank=True, help_text="Stable key of an imported entry, so a re-import adds nothing."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(force="force", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet))
+
+    class Meta:
+        ordering = ["-dated", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "external_ref"], condition=~Q(external_ref=""), name="unique_external_ref"
+            ),
+        ]
+        indexes = [models.Index(fields=["record", "-dated", "-created_at"])]
+        verbose_name = _("progress update")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.dated:%d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Progress updates are append-only; add a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Progress updates are append-only; add a correction instead.")
+
+    @property
+    def first_line(self) -> str:
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+
+    @property
+    def shown_author(self) -> str:
+        return self.author_name or (str(self.author) if self.author_id else "")
+
+    @property
+    def status_changed(self) -> bool:
+        return bool(self.status_after) and self.status_after != self.status_before

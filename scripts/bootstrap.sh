@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up everything the app and the tests need, idempotently: a virtual environment with the
+# Python dependencies, the npm packages and the compiled GOV.UK Frontend assets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "MAPPA Tracker needs Python 3.11 or newer as '$PYTHON' (set PYTHON=/path/to/python3.11)." >&2
+  exit 1
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "MAPPA Tracker needs Node.js and npm to build GOV.UK Frontend: install Node 18 or newer." >&2
+  exit 1
+fi
+
+stamp() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+py_stamp=$(stamp pyproject.toml requirements/constraints.txt)
+if [ "$(cat .venv/.mappa-stamp 2>/dev/null)" != "$py_stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+  echo "$py_stamp" > .venv/.mappa-stamp
+fi
+
+js_stamp=$(stamp package.json package-lock.json static/scss/app.scss scripts/build-frontend.mjs static/js/app.mjs)
+if [ "$(cat node_modules/.mappa-stamp 2>/dev/null)" != "$js_stamp" ] || [ ! -f static/dist/css/app.css ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  node scripts/build-frontend.mjs
+  echo "$js_stamp" > node_modules/.mappa-stamp
+fi

@@ -1,0 +1,3 @@
+import { initAll } from "../dist/js/govuk-frontend.min.js";
+
+initAll();

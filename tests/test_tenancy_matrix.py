@@ -1,0 +1,50 @@
+"""Every force URL × every role × own force / other force. Another force's object answers 404."""
+
+import pytest
+from django.urls import reverse
+
+from .tenancy import EXEMPT, EXEMPT_PREFIXES, ROLES, ROUTES, all_url_names
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(client, route, url, world):
+    data = route.data(world) if route.data else None
+    return (
+        getattr(client, route.method)(url, data=data)
+        if data is not None
+        else getattr(client, route.method)(url)
+    )
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_expected_answer_for_gwent_object(route, role, world, personas, client_for):
+    url = reverse(route.name, kwargs=route.kwargs(world, world.gwent, world.gwent))
+    response = _request(client_for(personas[role]), route, url, world)
+    expected = route.expect[role]
+    assert response.status_code == expected, f"{role} {route.method.upper()} {url}"
+    if expected == 302:
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.names_object], ids=lambda r: r.name)
+@pytest.mark.parametrize("role", ["dyfed_staff", "dyfed_chief"])
+def test_gwent_object_under_own_force_url_is_not_found(route, role, world, personas, client_for):
+    """Dyfed-Powys staff put Gwent's id into a Dyfed-Powys URL: the scope finds nothing."""
+    url = reverse(route.name, kwargs=route.kwargs(world, world.dyfed, world.gwent))
+    response = _request(client_for(personas[role]), route, url, world)
+    assert response.status_code == 404, url
+
+
+def test_every_url_is_in_the_tenancy_table():
+    covered = {route.name for route in ROUTES} | EXEMPT
+    missing = sorted(
+        name for name in all_url_names() if name not in covered and not name.startswith(EXEMPT_PREFIXES)
+    )
+    assert not missing, f"Add these URLs to tests/tenancy.py ROUTES (or EXEMPT, with a reason): {missing}"
+
+
+def test_unknown_force_is_not_found(personas, client_for):
+    response = client_for(personas["national"]).get("/forces/no-such-force/")
+    assert response.status_code == 404
