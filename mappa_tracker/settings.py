@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "national",
     "spreadsheets",
     "api",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -230,7 +231,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-flush": {"task": "outbox.flush", "schedule": 60.0},
+}
 
 # Reminders (issue: reminders and escalation). Forces' OPCCs can override their own offsets.
 REMINDER_DAYS_BEFORE_DUE = env_int_list("REMINDER_DAYS_BEFORE_DUE", [90, 30, 7, 1])

@@ -1,0 +1,60 @@
+"""Send Celery tasks after commit, without ever losing one to a broker outage."""
+
+import logging
+from datetime import timedelta
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxTask
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(task, **kwargs) -> OutboxTask:
+    """Record `task(**kwargs)` now and send it once the surrounding transaction commits.
+
+    `task` is a Celery task (or its name); kwargs must be JSON (ids, not objects). A failure to
+    reach the broker never fails the request: the row stays pending for `flush_pending`.
+    """
+    name = task if isinstance(task, str) else task.name
+    row = OutboxTask.objects.create(task_name=name, kwargs=kwargs)
+    transaction.on_commit(lambda: send(row.pk))
+    return row
+
+
+def send(pk: int) -> bool:
+    """Publish one pending task; True if it went to the broker (or had gone already)."""
+    with transaction.atomic():
+        row = OutboxTask.objects.select_for_update().filter(pk=pk, sent_at__isnull=True).first()
+        if row is None:
+            return True
+        row.attempts += 1
+        if current_app.conf.task_always_eager:
+            # Tests and one-off scripts: run in-process, as Celery's eager mode does for .delay().
+            row.sent_at = timezone.now()
+            row.save(update_fields=["attempts", "sent_at"])
+            current_app.tasks[row.task_name].apply(kwargs=row.kwargs, throw=True)
+            return True
+        try:
+            current_app.send_task(row.task_name, kwargs=row.kwargs)
+        except Exception as exc:  # broker down or unreachable: keep it for the next flush
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.save(update_fields=["attempts", "last_error"])
+            log.warning("Could not send %s (%s); it stays in the outbox.", row.task_name, exc)
+            return False
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["attempts", "sent_at", "last_error"])
+        return True
+
+
+def flush_pending(older_than_seconds: int = 0, limit: int = 500) -> int:
+    """Send tasks still pending (after an outage); returns how many were sent."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = OutboxTask.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("pk")
+    sent = 0
+    for pk in pending.values_list("pk", flat=True)[:limit]:
+        sent += send(pk)
+    return sent
