@@ -349,3 +349,84 @@ class ProgressUpdate(models.Model):
     @property
     def status_changed(self) -> bool:
         return bool(self.status_after) and self.status_after != self.status_before
+
+
+class Attachment(models.Model):
+    """An evidence file on a progress update, kept in private storage and served through a view."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="attachments")
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="attachments")
+    file = models.CharField(
+        max_length=300, help_text="Name in private storage: per force, random, never the uploaded name."
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(force="force")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse(
+            "recommendations:attachment-download", kwargs={"force_slug": self.force.slug, "pk": self.pk}
+        )
+
+
+class DueDateExtension(models.Model):
+    """A request to move a record's due date; a chief officer of the force approves or refuses it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="extensions")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_on = models.DateField(_("requested on"), default=timezone.localdate)
+    previous_due_on = models.DateField(_("due date when requested"), null=True, blank=True)
+    new_due_on = models.DateField(_("new due date"))
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(force="force")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"], condition=Q(decision="pending"), name="one_pending_extension_per_record"
+            ),
+        ]
+        verbose_name = _("due date extension")
+
+    def __str__(self):
+        return f"{self.record}: {self.new_due_on:%d %b %Y} ({self.get_decision_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.decision == self.Decision.PENDING

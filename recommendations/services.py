@@ -15,7 +15,8 @@ from django_scopes import scope, scopes_disabled
 from forces.access import access_for
 from forces.models import Force
 
-from .models import Inspection, ProgressUpdate, Recommendation, Record
+from . import evidence
+from .models import Attachment, DueDateExtension, Inspection, Owner, ProgressUpdate, Recommendation, Record
 
 Status = Record.Status
 
@@ -56,8 +57,40 @@ class UpdateResult:
     record: Record
 
 
-@transaction.atomic
 def add_progress_update(
+    record: Record,
+    *,
+    attachments=(),
+    **kwargs,
+) -> UpdateResult:
+    """Append a dated progress update, optionally moving status and RAG and attaching evidence.
+
+    `attachments` are `evidence.CheckedFile`s (validated before this is called). The entry and its
+    files are saved in one transaction; files already written are removed if it rolls back.
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            result = _add_progress_update(record, **kwargs)
+            for checked in attachments:
+                name, sha256 = evidence.store(result.record.force, checked)
+                written.append(name)
+                Attachment.objects.create(
+                    force=result.record.force,
+                    update=result.update,
+                    file=name,
+                    original_name=checked.original_name,
+                    content_type=checked.content_type,
+                    size=checked.size,
+                    sha256=sha256,
+                )
+    except BaseException:
+        evidence.remove(written)
+        raise
+    return result
+
+
+def _add_progress_update(
     record: Record,
     *,
     author,
@@ -73,7 +106,7 @@ def add_progress_update(
     external_ref: str = "",
     check_permission: bool = True,
 ) -> UpdateResult:
-    """Append a dated progress update, optionally moving the record's status and RAG.
+    """Append the entry itself, the record row locked (runs inside add_progress_update's transaction).
 
     The record row is locked so two people saving at once cannot both win; a form posted for an
     older version of the record is refused as stale rather than silently overwriting.
@@ -162,3 +195,211 @@ def create_force_records(inspection: Inspection, forces=None) -> int:
 def record_for(force: Force, recommendation: Recommendation) -> Record:
     with scope(force=force.pk):
         return Record.objects.get(recommendation=recommendation)
+
+
+# Issue 3: owners, closure and sign-off, due-date extensions. Each writes its timeline entry.
+
+Kind = ProgressUpdate.Kind
+Decision = DueDateExtension.Decision
+
+
+def _require(user, force: Force, *, sign_off: bool = False) -> None:
+    access = access_for(user, force)
+    if not access.can_edit or (sign_off and not access.can_sign_off):
+        if sign_off:
+            raise PermissionDenied(_("Only a chief officer of this force can do this."))
+        raise PermissionDenied(_("You cannot update this force's records."))
+
+
+@transaction.atomic
+def save_owner(force: Force, *, acting_user, name: str, role_title: str, email: str, owner=None) -> Owner:
+    """Add a person or role who leads on records, or change one (the e-mail gets reminders)."""
+    _require(acting_user, force)
+    name, role_title = (name or "").strip(), (role_title or "").strip()
+    if not name and not role_title:
+        raise ValidationError({"name": _("Enter a name or a role")})
+    if owner is None:
+        owner = Owner(force=force)
+    elif owner.force_id != force.pk:
+        raise PermissionDenied(_("You cannot update this force's records."))
+    owner.name, owner.role_title, owner.email = name, role_title, (email or "").strip()
+    owner.save()
+    return owner
+
+
+@transaction.atomic
+def set_record_owners(
+    record: Record, *, acting_user, owners, expected_version: int | None = None
+) -> UpdateResult | None:
+    """Choose a record's owners; the change goes on the timeline. None when nothing changed."""
+    _require(acting_user, record.force)
+    owners = list(owners)
+    if any(owner.force_id != record.force_id for owner in owners):
+        raise PermissionDenied(_("An owner must belong to the same force."))
+    before = set(record.owners.values_list("pk", flat=True))
+    if before == {owner.pk for owner in owners}:
+        if expected_version is not None and expected_version != record.version:
+            raise StaleRecord(
+                _("Someone else changed this record while you were editing. Check it and try again.")
+            )
+        return None
+    names = ", ".join(sorted(str(owner) for owner in owners)) or _("nobody")
+    result = _add_progress_update(
+        record,
+        author=acting_user,
+        text=_("Owners: %(names)s") % {"names": names},
+        kind=Kind.OWNERS_CHANGED,
+        expected_version=expected_version,
+    )
+    result.record.owners.set(owners)
+    return result
+
+
+def request_closure(
+    record: Record, *, acting_user, text: str, expected_version: int | None = None, attachments=()
+):
+    """OPCC staff say a recommendation is implemented; a chief officer then signs it off."""
+    if record.status == Status.AWAITING_SIGN_OFF:
+        raise ValidationError(_("This record is already awaiting sign-off."))
+    return add_progress_update(
+        record,
+        author=acting_user,
+        text=text,
+        status=Status.AWAITING_SIGN_OFF,
+        kind=Kind.CLOSURE_REQUESTED,
+        expected_version=expected_version,
+        attachments=attachments,
+    )
+
+
+def _chief_step(record, *, acting_user, status, kind, text, expected_version, reason=""):
+    _require(acting_user, record.force, sign_off=True)
+    return add_progress_update(
+        record,
+        author=acting_user,
+        text=text,
+        status=status,
+        kind=kind,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+def sign_off(record: Record, *, acting_user, text: str = "", expected_version: int | None = None):
+    """A chief officer of the force marks an implemented record complete."""
+    if record.status != Status.AWAITING_SIGN_OFF:
+        raise ValidationError(_("Only a record awaiting sign-off can be signed off."))
+    return _chief_step(
+        record,
+        acting_user=acting_user,
+        status=Status.COMPLETE,
+        kind=Kind.SIGNED_OFF,
+        text=(text or "").strip() or _("Signed off as complete."),
+        expected_version=expected_version,
+    )
+
+
+def return_record(record: Record, *, acting_user, reason: str, expected_version: int | None = None):
+    """A chief officer sends an implemented record back to OPCC staff, saying why."""
+    if record.status != Status.AWAITING_SIGN_OFF:
+        raise ValidationError(_("Only a record awaiting sign-off can be returned."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Enter the reason for returning it")})
+    return _chief_step(
+        record,
+        acting_user=acting_user,
+        status=Status.IN_PROGRESS,
+        kind=Kind.RETURNED,
+        text=reason,
+        expected_version=expected_version,
+    )
+
+
+def close_no_further_action(record: Record, *, acting_user, reason: str, expected_version: int | None = None):
+    """A chief officer closes a record with no further action; the reason is kept on the record."""
+    if record.is_closed:
+        raise ValidationError(_("This record is already closed."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Enter the reason for no further action")})
+    return _chief_step(
+        record,
+        acting_user=acting_user,
+        status=Status.NO_FURTHER_ACTION,
+        kind=Kind.NO_FURTHER_ACTION,
+        text=reason,
+        reason=reason,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def request_extension(
+    record: Record, *, requested_by, new_due_on: date, reason: str, expected_version: int | None = None
+) -> DueDateExtension:
+    """OPCC staff ask for a later due date; the original date is never changed."""
+    _require(requested_by, record.force)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Enter the reason for the extension")})
+    if new_due_on is None or new_due_on <= timezone.localdate():
+        raise ValidationError({"new_due_on": _("The new due date must be in the future")})
+    if record.current_due_on and new_due_on <= record.current_due_on:
+        raise ValidationError({"new_due_on": _("The new due date must be after the current due date")})
+    if record.is_closed:
+        raise ValidationError(_("This record is closed."))
+    if DueDateExtension.objects.filter(record=record, decision=Decision.PENDING).exists():
+        raise ValidationError(_("An extension for this record is already awaiting a decision."))
+    result = _add_progress_update(
+        record,
+        author=requested_by,
+        text=_("New due date requested: %(date)s. %(reason)s")
+        % {"date": f"{new_due_on:%d/%m/%Y}", "reason": reason},
+        kind=Kind.EXTENSION_REQUESTED,
+        expected_version=expected_version,
+    )
+    return DueDateExtension.objects.create(
+        force=result.record.force,
+        record=result.record,
+        requested_by=requested_by,
+        previous_due_on=result.record.current_due_on,
+        new_due_on=new_due_on,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def decide_extension(
+    extension: DueDateExtension, *, decided_by, approve: bool, reason: str = ""
+) -> DueDateExtension:
+    """A chief officer approves (the current due date moves) or refuses (a reason is needed)."""
+    _require(decided_by, extension.force, sign_off=True)
+    extension = DueDateExtension.objects.select_for_update().get(pk=extension.pk)
+    if not extension.is_pending:
+        raise ValidationError(_("This extension has already been decided."))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"decision_reason": _("Enter the reason for refusing the extension")})
+    when = f"{extension.new_due_on:%d/%m/%Y}"
+    text = (
+        _("Due date moved to %(date)s.") % {"date": when}
+        if approve
+        else _("Extension to %(date)s refused.") % {"date": when}
+    )
+    result = _add_progress_update(
+        extension.record,
+        author=decided_by,
+        text=f"{text} {reason}".strip(),
+        kind=Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_REFUSED,
+    )
+    if approve:
+        record = result.record
+        if record.original_due_on is None:
+            record.original_due_on = record.current_due_on
+        record.current_due_on = extension.new_due_on
+        record.save(update_fields=["original_due_on", "current_due_on", "updated_at"])
+    extension.decision = Decision.APPROVED if approve else Decision.REFUSED
+    extension.decided_by = decided_by
+    extension.decided_at = timezone.now()
+    extension.decision_reason = reason
+    extension.save()
+    return extension

@@ -1,0 +1,222 @@
+"""Forms of the progress workflow. They parse and validate input; services do the writing."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from frontend.forms import GovukDateInput, GovukFormMixin
+
+from . import evidence
+from .models import Owner, Record
+
+Status = Record.Status
+# Closing a record has its own pages (a chief officer's decision with a reason), not the update form.
+CLOSING = {Status.COMPLETE, Status.NO_FURTHER_ACTION}
+
+
+class VersionedForm(GovukFormMixin, forms.Form):
+    """Carries the record version the form was drawn from, so a stale post is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one input; each checked by evidence.check_evidence."""
+
+    def __init__(self, **kwargs):
+        widget = forms.FileInput()
+        widget.allow_multiple_selected = True
+        widget.attrs["multiple"] = True
+        super().__init__(widget=widget, required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(evidence.check_evidence(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+class ProgressUpdateForm(VersionedForm):
+    text = forms.CharField(
+        label=_("Progress update"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Enter the progress update")},
+        help_text=_("What has the force done since the last update? The first line shows on the overview."),
+    )
+    status = forms.ChoiceField(label=_("Change the status"), required=False, widget=forms.RadioSelect)
+    rag = forms.ChoiceField(
+        label=_("RAG rating"), required=False, widget=forms.RadioSelect, choices=Record.Rag.choices
+    )
+    evidence = EvidenceField(label=_("Evidence (optional)"))
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, record, user, allowed, correcting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.correcting = correcting
+        steps = [s for s in Status if s in allowed and s not in CLOSING]
+        self.fields["status"].choices = [
+            ("", _("Keep as “%(status)s”") % {"status": record.get_status_display()})
+        ] + [(s.value, s.label) for s in steps]
+        self.fields["evidence"].help_text = _(
+            "You can choose several files. %(types)s, each smaller than %(limit)s."
+        ) % {"types": evidence.allowed_types_phrase(), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+        if correcting is not None:
+            self.fields["text"].label = _("Correction")
+            self.fields["text"].help_text = _(
+                "Say what was wrong and what is right. The original stays on the timeline."
+            )
+            self.fields["text"].error_messages["required"] = _("Enter the correction")
+            del self.fields["status"]
+            del self.fields["rag"]
+
+
+class ClosureRequestForm(VersionedForm):
+    text = forms.CharField(
+        label=_("What has been done"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Enter what has been done")},
+        help_text=_("The chief officer reads this before signing the recommendation off."),
+    )
+    evidence = EvidenceField(label=_("Evidence (optional)"))
+
+
+class SignOffForm(VersionedForm):
+    DECISIONS = [("complete", _("Sign off as complete")), ("return", _("Return it to OPCC staff"))]
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether to sign off or return it")},
+    )
+    reason = forms.CharField(
+        label=_("Comment or reason for returning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed when you return it."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Enter the reason for returning it"))
+        return data
+
+
+class NoFurtherActionForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason for no further action"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Enter the reason for no further action")},
+    )
+
+
+class OwnerForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Owner
+        fields = ["name", "role_title", "email"]
+        help_texts = {
+            "name": _("A person, or leave blank and give a role."),
+            "role_title": _("For example, Head of Public Protection."),
+            "email": _("Reminders go to this address."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("name") or "").strip() and not (data.get("role_title") or "").strip():
+            self.add_error("name", _("Enter a name or a role"))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        # The service checks "name or role" with a clear message; the force is set there too.
+        pass
+
+
+class RecordOwnersForm(VersionedForm):
+    owners = forms.ModelMultipleChoiceField(
+        label=_("Owners"),
+        queryset=Owner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Select everyone who leads on this recommendation."),
+    )
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = Owner.objects.filter(force=force)
+
+
+class ExtensionRequestForm(VersionedForm):
+    new_due_on = forms.DateField(
+        label=_("New due date"),
+        widget=GovukDateInput,
+        error_messages={"required": _("Enter the new due date"), "invalid": _("Enter a real date")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Enter the reason for the extension")},
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+
+    def clean_new_due_on(self):
+        day = self.cleaned_data["new_due_on"]
+        if day <= timezone.localdate():
+            raise ValidationError(_("The new due date must be in the future"))
+        if self.record.current_due_on and day <= self.record.current_due_on:
+            raise ValidationError(_("The new due date must be after the current due date"))
+        return day
+
+
+class ExtensionDecisionForm(GovukFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[("approve", _("Approve the new date")), ("refuse", _("Refuse it"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether to approve or refuse the extension")},
+    )
+    decision_reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed when you refuse."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("Enter the reason for refusing the extension"))
+        return data
+
+
+class OverviewFilterForm(GovukFormMixin, forms.Form):
+    """The overview's filters: a plain GET form that works without JavaScript."""
+
+    SORTS = [("number", _("Number as published")), ("due", _("Due date, soonest first"))]
+    inspection = forms.TypedChoiceField(label=_("Inspection"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(self, *args, inspections, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].choices = [("", _("All inspections"))] + [
+            (i.pk, i.title) for i in inspections
+        ]
+        self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
+        self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [
+            (o.pk, str(o)) for o in owners
+        ]
