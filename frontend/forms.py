@@ -20,30 +20,44 @@ _WIDGET_CLASSES = {
 
 
 class GovukFormMixin:
-    """Adds GOV.UK classes, error states and aria-describedby to every widget."""
+    """Adds GOV.UK classes, error states and aria-describedby to every widget.
+
+    Error states are added after validation (full_clean), not in __init__: reading `errors` in
+    __init__ would validate before a subclass has set its choices or other per-request state.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            css = next((c for kind, c in _WIDGET_CLASSES.items() if type(widget) is kind), None)
-            if css is None:
-                css = "govuk-input"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            described = []
-            if field.help_text:
-                described.append(f"id_{self.add_prefix(name)}-hint")
-            if self.is_bound and name in self.errors:
-                described.append(f"id_{self.add_prefix(name)}-error")
-                error_class = {
-                    "govuk-textarea": "govuk-textarea--error",
-                    "govuk-select": "govuk-select--error",
-                    "govuk-file-upload": "govuk-file-upload--error",
-                }.get(css.split()[0], "govuk-input--error" if css.startswith("govuk-input") else "")
-                if error_class:
-                    widget.attrs["class"] += " " + error_class
-            if described and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                widget.attrs["aria-describedby"] = " ".join(described)
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + _css_for(widget)).strip()
+            if field.help_text and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or {}:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            widget = field.widget
+            css = _css_for(widget)
+            error_class = {
+                "govuk-textarea": "govuk-textarea--error",
+                "govuk-select": "govuk-select--error",
+                "govuk-file-upload": "govuk-file-upload--error",
+            }.get(css.split()[0], "govuk-input--error" if css.startswith("govuk-input") else "")
+            if error_class and error_class not in widget.attrs.get("class", ""):
+                widget.attrs["class"] += " " + error_class
+            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                described = widget.attrs.get("aria-describedby", "").split()
+                error_id = f"id_{self.add_prefix(name)}-error"
+                if error_id not in described:
+                    widget.attrs["aria-describedby"] = " ".join([*described, error_id])
+
+
+def _css_for(widget) -> str:
+    return next((c for kind, c in _WIDGET_CLASSES.items() if type(widget) is kind), "govuk-input")
 
 
 class GovukDateInput(forms.DateInput):
