@@ -52,7 +52,12 @@ class ProgressUpdateForm(VersionedForm):
         error_messages={"required": _("Enter the progress update")},
         help_text=_("What has the force done since the last update? The first line shows on the overview."),
     )
-    status = forms.ChoiceField(label=_("Change the status"), required=False, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label=_("Change the status"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("You cannot move this record to that status")},
+    )
     rag = forms.ChoiceField(
         label=_("RAG rating"), required=False, widget=forms.RadioSelect, choices=Record.Rag.choices
     )

@@ -206,9 +206,10 @@ class UpdateCreateView(ForceActionMixin, FormView):
     template_name = "recommendations/update_create.html"
     form_class = ProgressUpdateForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.correcting = None
-        return super().dispatch(request, *args, **kwargs)
+    def get_record(self):
+        self.record = super().get_record()
+        self.correcting = self.get_correcting()
+        return self.record
 
     def get_correcting(self):
         raw = self.request.POST.get("corrects") or self.request.GET.get("corrects")
@@ -220,7 +221,6 @@ class UpdateCreateView(ForceActionMixin, FormView):
             raise Http404(_("Page not found")) from None
 
     def get_form_kwargs(self):
-        self.correcting = self.get_correcting()
         return {
             **super().get_form_kwargs(),
             "record": self.record,
@@ -231,8 +231,6 @@ class UpdateCreateView(ForceActionMixin, FormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        if self.correcting is None and self.request.GET.get("corrects"):
-            self.correcting = self.get_correcting()
         if self.correcting is not None:
             initial["corrects"] = self.correcting.pk
         return initial
