@@ -184,6 +184,8 @@ def test_add_update_with_the_keyboard_only(world, gwent_staff, new_page, tmp_pat
 
 def test_axe_check_reports_a_violation(page):
     """The check itself works: an image without alternative text and an unlabelled input fail it."""
-    page.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
+    page.set_content(
+        '<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>'
+    )
     with pytest.raises(pytest.fail.Exception, match=r"image-alt(.|\n)*label"):
         assert_no_axe_violations(page, context="a broken page")
