@@ -246,7 +246,12 @@ class UpdateCreateView(ForceActionMixin, FormView):
             kind = ProgressUpdate.Kind.CORRECTION
         elif status == Status.AWAITING_SIGN_OFF:
             kind = ProgressUpdate.Kind.CLOSURE_REQUESTED
-        elif status == Status.IN_PROGRESS and self.record.status == Status.AWAITING_SIGN_OFF:
+        elif (
+            status == Status.IN_PROGRESS
+            and self.record.status == Status.AWAITING_SIGN_OFF
+            and self.request.force_access.can_sign_off
+        ):
+            # A chief officer moving it back is a return; OPCC staff doing so withdraw their own request.
             kind = ProgressUpdate.Kind.RETURNED
         services.add_progress_update(
             self.record,

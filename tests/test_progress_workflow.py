@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from recommendations.evidence import check_evidence
 from recommendations.models import Attachment, DueDateExtension, Owner, ProgressUpdate, Record
 from recommendations.services import add_progress_update
 
@@ -261,3 +262,39 @@ def test_staff_status_choices_come_from_allowed_statuses(world, gwent_staff, gwe
     add_progress_update(record, author=gwent_staff, text="Done.", status="awaiting_sign_off")
     staff_form = client_for(gwent_staff).get(_url("recommendations:update-create", record)).content.decode()
     assert 'value="in_progress"' in staff_form and 'value="complete"' not in staff_form
+
+
+def test_record_page_runs_a_bounded_number_of_queries(
+    world, gwent_staff, client_for, django_assert_max_num_queries
+):
+    record = world.record(world.gwent)
+    client = client_for(gwent_staff)
+    client.get(record.get_absolute_url())
+    with django_assert_max_num_queries(16) as small:
+        assert client.get(record.get_absolute_url()).status_code == 200
+    for n in range(10):
+        result = add_progress_update(
+            record,
+            author=gwent_staff,
+            text=f"Update {n}.",
+            attachments=[check_evidence(upload(f"{n}.pdf", PDF))],
+        )
+        add_progress_update(
+            record, author=gwent_staff, text=f"Fix {n}.", kind=Kind.CORRECTION, corrects=result.update
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(record.get_absolute_url())
+    assert "9.pdf" in response.content.decode()
+
+
+def test_staff_withdrawing_a_sign_off_request_is_not_a_return(world, gwent_staff, client_for):
+    record = world.record(world.gwent)
+    add_progress_update(record, author=gwent_staff, text="Done.", status="awaiting_sign_off")
+    record.refresh_from_db()
+    client_for(gwent_staff).post(
+        _url("recommendations:update-create", record),
+        {"text": "Not yet, one area left.", "status": "in_progress"},
+    )
+    record.refresh_from_db()
+    assert record.status == Record.Status.IN_PROGRESS
+    assert record.latest_update.kind == Kind.UPDATE
