@@ -26,26 +26,37 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Error states are added after validation (full_clean), not here: reading self.errors in
+        # __init__ would validate before a subclass sets its own choices or error messages.
         for name, field in self.fields.items():
             widget = field.widget
             css = next((c for kind, c in _WIDGET_CLASSES.items() if type(widget) is kind), None)
             if css is None:
                 css = "govuk-input"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            described = []
-            if field.help_text:
-                described.append(f"id_{self.add_prefix(name)}-hint")
-            if self.is_bound and name in self.errors:
-                described.append(f"id_{self.add_prefix(name)}-error")
-                error_class = {
-                    "govuk-textarea": "govuk-textarea--error",
-                    "govuk-select": "govuk-select--error",
-                    "govuk-file-upload": "govuk-file-upload--error",
-                }.get(css.split()[0], "govuk-input--error" if css.startswith("govuk-input") else "")
-                if error_class:
-                    widget.attrs["class"] += " " + error_class
-            if described and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                widget.attrs["aria-describedby"] = " ".join(described)
+            if field.help_text and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            widget = field.widget
+            css = widget.attrs.get("class", "")
+            error_class = {
+                "govuk-textarea": "govuk-textarea--error",
+                "govuk-select": "govuk-select--error",
+                "govuk-file-upload": "govuk-file-upload--error",
+            }.get(css.split()[-1] if css else "", "govuk-input--error" if "govuk-input" in css else "")
+            if error_class and error_class not in css:
+                widget.attrs["class"] = f"{css} {error_class}".strip()
+            if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                error_id = f"id_{self.add_prefix(name)}-error"
+                described = widget.attrs.get("aria-describedby", "").split()
+                if error_id not in described:
+                    widget.attrs["aria-describedby"] = " ".join([*described, error_id])
 
 
 class GovukDateInput(forms.DateInput):
@@ -60,10 +71,8 @@ class LanguagePreferenceForm(GovukFormMixin, forms.Form):
 
     language = forms.ChoiceField(
         label=_("Which language do you want to use the service in?"),
+        # English and Welsh only, read when the form is used (tests add a pseudo-language to LANGUAGES).
+        choices=lambda: [(code, name) for code, name in settings.LANGUAGES if code in ("en", "cy")],
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the language you want to use the service in")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = settings.LANGUAGES
