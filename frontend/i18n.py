@@ -9,6 +9,7 @@ know why a Welsh page shows English).
 Catalogues are compiled with polib, not GNU msgfmt, so a machine without gettext can build them.
 """
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,10 @@ def compile_catalogue(po_path: Path, mo_path: Path | None = None) -> Path:
         # A fuzzy guess must not reach users; polib would otherwise compile it.
         catalogue.remove(entry)
     mo_path = mo_path or po_path.with_suffix(".mo")
-    catalogue.save_as_mofile(str(mo_path))
+    # Written aside and moved into place, so a process reading the catalogue never sees half a file.
+    partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}.tmp")
+    catalogue.save_as_mofile(str(partial))
+    os.replace(partial, mo_path)
     return mo_path
 
 
