@@ -18,6 +18,7 @@ RUN mv requirements/pyproject.toml . && pip install --no-cache-dir -c requiremen
 COPY . .
 COPY --from=frontend /app/static /app/static
 RUN DEBUG=1 python manage.py collectstatic --no-input
+RUN DEBUG=1 python manage.py compilemessages_portable
 RUN useradd --create-home mappa && mkdir -p /app/var && chown -R mappa /app/var
 USER mappa
 EXPOSE 8000

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("national.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("api.urls")),
+    path("", include("frontend.urls")),  # issue 9: language switch and preference
     path("admin/", admin.site.urls),
 ]
 

@@ -32,3 +32,16 @@ if [ "$(cat node_modules/.mappa-stamp 2>/dev/null)" != "$js_stamp" ] || [ ! -f s
   node scripts/build-frontend.mjs
   echo "$js_stamp" > node_modules/.mappa-stamp
 fi
+
+# Issue 9 (Cymraeg): compile the translation catalogues (.mo files are build output, not committed).
+# polib does it, so GNU gettext is not needed; recompiled whenever a .po file changes.
+po_files=$(find locale -name '*.po' 2>/dev/null | sort)
+if [ -n "$po_files" ]; then
+  mo_stamp=$(stamp $po_files)
+  mkdir -p var
+  if [ "$(cat var/.mappa-locale-stamp 2>/dev/null)" != "$mo_stamp" ] \
+     || [ -n "$(for po in $po_files; do [ -f "${po%.po}.mo" ] || echo missing; done)" ]; then
+    DEBUG=1 .venv/bin/python manage.py compilemessages_portable --verbosity 0
+    echo "$mo_stamp" > var/.mappa-locale-stamp
+  fi
+fi

@@ -171,6 +171,13 @@ ROUTES: list[Route] = [
     ),
     Route("recommendations:owner-update", owner_kwargs, expect=dict(EDIT)),
     Route("recommendations:owner-update", owner_kwargs, EDITED, "post", lambda w: {"name": "A. Person"}),
+    # Issue 9 (Cymraeg): the user's own language preference, no force's data behind it.
+    Route(
+        "frontend:language-preference",
+        lambda world, force, obj_force: {},
+        expect={**{role: 200 for role in ROLES}, "anonymous": 302},
+        names_object=False,
+    ),
 ]
 
 # Named URLs outside the tenancy table: no force's data behind them, or tested on their own.
@@ -180,6 +187,9 @@ EXEMPT = {
     "accounts:login",
     "accounts:logout",
     "forces:list",
+    # Issue 9: sets the language for anyone, signed in or not, then redirects to `next`
+    # (tests/test_i18n.py covers it).
+    "frontend:language-switch",
 }
 
 
