@@ -5,6 +5,8 @@ and errors with "includes/error_summary.html". Widgets get the GOV.UK classes he
 """
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
@@ -65,3 +67,15 @@ class GovukDateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class LanguagePreferenceForm(GovukFormMixin, forms.Form):
+    """The language a signed-in user reads the service (and their e-mails) in."""
+
+    language = forms.ChoiceField(
+        label=_("Which language do you want to use the service in?"),
+        # English and Welsh only, read when the form is used (tests add a pseudo-language to LANGUAGES).
+        choices=lambda: [(code, name) for code, name in settings.LANGUAGES if code in ("en", "cy")],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the language you want to use the service in")},
+    )
