@@ -63,7 +63,7 @@ def _require(allowed: bool, message: str):
 
 def _lock(response: Response) -> Response:
     return (
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .select_related("force", "inspection", "current_version")
         .get(pk=response.pk)
     )

@@ -27,6 +27,13 @@ from .forms import HashCheckForm, PublishForm, ResponseEditForm, SignOffForm
 from .models import LetterRender, Response, ResponseCopy, ResponseVersion
 
 
+def _see_other(to, **kwargs):
+    """Post/redirect/get with 303 See Other: the answer to a form that did its work."""
+    response = redirect(to, **kwargs)
+    response.status_code = 303
+    return response
+
+
 def _require_edit(request):
     if not (request.force_access and request.force_access.can_edit):
         raise Http404
@@ -75,7 +82,7 @@ def response_start(request, force_slug, inspection_pk):
         Inspection.objects.filter(recommendations__records__force=request.force).distinct(), pk=inspection_pk
     )
     response = services.start_response(request.force, inspection, user=request.user)
-    return redirect("responses:edit", force_slug=force_slug, pk=response.pk)
+    return _see_other("responses:edit", force_slug=force_slug, pk=response.pk)
 
 
 def _detail_context(request, response, **extra):
@@ -148,7 +155,7 @@ def response_edit(request, force_slug, pk):
                     )
                 else:
                     messages.success(request, _("Draft saved."))
-                return redirect(response.get_absolute_url())
+                return _see_other(response.get_absolute_url())
     else:
         form = ResponseEditForm(initial=ResponseEditForm.initial_for(response, version), sections=sections)
     return render(
@@ -169,7 +176,7 @@ def response_submit(request, force_slug, pk):
             request, "responses/response_detail.html", _detail_context(request, response, errors=_errors(exc))
         )
     messages.success(request, _("Sent to the chief officer for sign-off."))
-    return redirect(response.get_absolute_url())
+    return _see_other(response.get_absolute_url())
 
 
 @require_POST
@@ -190,7 +197,7 @@ def response_sign_off(request, force_slug, pk):
                 form.add_error(None, message)
         else:
             messages.success(request, _("Version %(number)s signed off.") % {"number": version.number})
-            return redirect(response.get_absolute_url())
+            return _see_other(response.get_absolute_url())
     response.refresh_from_db()
     return render(
         request, "responses/response_detail.html", _detail_context(request, response, sign_off_form=form)
@@ -214,7 +221,7 @@ def response_publish(request, force_slug, pk):
             messages.success(
                 request, _("Published. Copies are being sent to HMICFRS and the Home Secretary.")
             )
-            return redirect(response.get_absolute_url())
+            return _see_other(response.get_absolute_url())
     response.refresh_from_db()
     return render(
         request, "responses/response_detail.html", _detail_context(request, response, publish_form=form)
@@ -246,7 +253,7 @@ def letter_render(request, force_slug, pk):
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("The letter is being prepared. This page shows when it is ready."))
-    return redirect(response.get_absolute_url() + "#letter")
+    return _see_other(response.get_absolute_url() + "#letter")
 
 
 def letter_status(request, force_slug, pk):

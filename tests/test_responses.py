@@ -100,7 +100,7 @@ def test_staff_edit_the_draft_through_the_page(world, gwent_staff, gwent_respons
     page = client_for(gwent_staff).post(
         url, _edit_data(gwent_response, **{f"section_{rec_id}": "New words on 18."})
     )
-    assert page.status_code == 302
+    assert page.status_code == 303
     gwent_response.refresh_from_db()
     version = gwent_response.current_version
     assert version.number == 1  # unsigned drafts are edited in place
@@ -191,7 +191,7 @@ def test_workflow_permissions_table(role, action, personas, gwent_response, clie
     before = _state(response)
     page = _post_action(action, client_for(personas[role]), response)
     if role in ALLOWED[action]:
-        assert page.status_code == 302, page.content.decode()[:2000]
+        assert page.status_code == 303, page.content.decode()[:2000]
         assert _state(response) != before
     else:
         expected = 302 if role == "anonymous" else 404
@@ -326,7 +326,7 @@ def test_editing_after_sign_off_starts_a_new_version_and_keeps_the_signed_one(
     signed = ResponseVersion.objects.get(pk=response.current_version_id)
     url = reverse("responses:edit", kwargs={"force_slug": "gwent", "pk": response.pk})
     page = client_for(personas[role]).post(url, _edit_data(response, pcc_overall_comments="A later thought."))
-    assert page.status_code == 302
+    assert page.status_code == 303
     response.refresh_from_db()
     assert response.current_version.number == 2
     assert response.status == Response.Status.DRAFT
@@ -649,7 +649,7 @@ def test_failed_render_shows_the_failure_and_a_retry_leaves_one_current_pdf(
         page = client.post(
             reverse("responses:letter-render", kwargs={"force_slug": "gwent", "pk": gwent_response.pk})
         )
-    assert page.status_code == 302
+    assert page.status_code == 303
     renders = list(LetterRender.objects.filter(version=version))
     assert len(renders) == 3
     assert [r.status for r in renders if r.is_current] == ["done"]
