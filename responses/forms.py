@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukDateInput, GovukFormMixin
@@ -105,3 +106,9 @@ class PublishForm(GovukFormMixin, forms.Form):
 
 class HashCheckForm(GovukFormMixin, forms.Form):
     file = forms.FileField(label=_("PDF file to check"), help_text=_("The file is checked and not kept."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too big to be the letter"))
+        return upload
