@@ -304,3 +304,11 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "frontend.views.csrf_failure"
+
+# Issue 4: section 55 responses and their PDF letters.
+RESPONSE_DEFAULT_ADDRESSEE = env_str(
+    "RESPONSE_DEFAULT_ADDRESSEE",
+    "The Rt Hon the Home Secretary\nHome Office\n2 Marsham Street\nLondon\nSW1P 4DF",
+)
+# A render queued or running longer than this is taken as lost (worker killed) and may be retried.
+LETTER_RENDER_STALE_SECONDS = env_int("LETTER_RENDER_STALE_SECONDS", 600)

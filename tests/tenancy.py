@@ -202,3 +202,95 @@ def all_url_names(resolver=None, namespace="") -> set[str]:
         elif isinstance(entry, URLPattern) and entry.name:
             names.add(f"{namespace}{entry.name}")
     return names
+
+
+# Issue 4: section 55 responses. Each force's seed response is published (so the public pages
+# have content); `response_kwargs` loads them on first use.
+def _seed_response(world, force):
+    from responses.demo import load_seed_responses
+    from responses.models import Response
+
+    if not Response.objects.filter(force=force, inspection=world.inspection).exists():
+        load_seed_responses(world.inspection, render=False)
+    return Response.objects.get(force=force, inspection=world.inspection)
+
+
+def response_kwargs(world, force, obj_force):
+    return {"force_slug": force.slug, "pk": _seed_response(world, obj_force).pk}
+
+
+def _done_letter(world, obj_force):
+    """A finished PDF of the force's published version (a stand-in file: no WeasyPrint needed)."""
+    from django.conf import settings
+
+    from responses.models import LetterRender
+
+    version = _seed_response(world, obj_force).published_version
+    letter = LetterRender.objects.filter(version=version, is_current=True).first()
+    if letter is None:
+        path = settings.MEDIA_ROOT / "letters" / f"{obj_force.slug}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 stand-in")
+        letter = LetterRender.objects.create(
+            force=obj_force,
+            version=version,
+            status="done",
+            is_current=True,
+            file=f"letters/{obj_force.slug}.pdf",
+        )
+    return letter
+
+
+def letter_kwargs(world, force, obj_force):
+    return {**response_kwargs(world, force, obj_force), "render_pk": _done_letter(world, obj_force).pk}
+
+
+def start_kwargs(world, force, obj_force):
+    return {"force_slug": force.slug, "inspection_pk": world.inspection.pk}
+
+
+def public_kwargs(world, force, obj_force):
+    _done_letter(world, obj_force)
+    return {"slug": force.slug, "pk": _seed_response(world, obj_force).pk}
+
+
+# Actions that answer a form (200, with the reason) when the state does not allow them: the seed
+# response is already published, so submit/publish/sign-off explain why not, and change nothing.
+EDIT_FORM = {**EDIT, "gwent_staff": 200, "gwent_chief": 200}
+# Anyone, signed in or not, reads a force's published responses.
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+ROUTES += [
+    Route("responses:list", force_only, names_object=False),
+    # Gwent's response exists already, so starting answers with a redirect (303 See Other) to it.
+    Route(
+        "responses:start",
+        start_kwargs,
+        expect={**EDIT, "gwent_staff": 303, "gwent_chief": 303},
+        method="post",
+        names_object=False,
+    ),
+    Route("responses:detail", response_kwargs),
+    Route("responses:edit", response_kwargs, expect={**EDIT}),
+    Route("responses:submit", response_kwargs, expect=EDIT_FORM, method="post"),
+    Route("responses:sign-off", response_kwargs, expect={**SIGN_OFF, "gwent_chief": 200}, method="post"),
+    # OPCC staff publish on behalf of the commissioner; a chief officer signs off but never publishes.
+    Route("responses:publish", response_kwargs, expect={**EDIT_FORM, "gwent_chief": 404}, method="post"),
+    Route("responses:history", response_kwargs),
+    Route(
+        "responses:letter-render",
+        response_kwargs,
+        expect={**EDIT, "gwent_staff": 303, "gwent_chief": 303},
+        method="post",
+    ),
+    Route("responses:letter-status", response_kwargs),
+    Route("responses:letter-download", letter_kwargs),
+    Route(
+        "responses:public-list",
+        lambda world, force, obj_force: {"slug": force.slug},
+        expect=PUBLIC,
+        names_object=False,
+    ),
+    Route("responses:public-detail", public_kwargs, expect=PUBLIC),
+    Route("responses:public-letter", public_kwargs, expect=PUBLIC),
+]

@@ -1,0 +1,382 @@
+"""Pages of a force's section 55 responses, and the public page of its published ones.
+
+Force pages run inside the force's scope (ForceScopeMiddleware): Response.objects only finds the
+URL's force's rows. Views that change data answer 404 to anyone who may not change them, and
+turn the services' refusals into GOV.UK errors.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from forces.models import Force
+from recommendations.models import Inspection
+
+from . import services
+from .forms import HashCheckForm, PublishForm, ResponseEditForm, SignOffForm
+from .models import LetterRender, Response, ResponseCopy, ResponseVersion
+
+
+def _see_other(to, **kwargs):
+    """Post/redirect/get with 303 See Other: the answer to a form that did its work."""
+    response = redirect(to, **kwargs)
+    response.status_code = 303
+    return response
+
+
+def _require_edit(request):
+    if not (request.force_access and request.force_access.can_edit):
+        raise Http404
+
+
+def _require_sign_off(request):
+    if not (request.force_access and request.force_access.can_sign_off):
+        raise Http404
+
+
+def _get_response(request, pk) -> Response:
+    return get_object_or_404(
+        Response.objects.select_related(
+            "force", "inspection", "current_version", "published_version", "published_by"
+        ),
+        pk=pk,
+    )
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def response_list(request, force_slug):
+    """The force's responses, one per inspection that concerns it, with their deadlines and state."""
+    force = request.force
+    responses = {
+        r.inspection_id: r
+        for r in Response.objects.filter(force=force).select_related(
+            "force", "inspection", "current_version", "published_version"
+        )
+    }
+    inspections = list(
+        Inspection.objects.filter(recommendations__records__force=force)
+        .distinct()
+        .order_by("-published_on", "title")
+    )
+    rows = [(inspection, responses.get(inspection.pk)) for inspection in inspections]
+    return render(request, "responses/response_list.html", {"force": force, "rows": rows})
+
+
+@require_POST
+def response_start(request, force_slug, inspection_pk):
+    _require_edit(request)
+    inspection = get_object_or_404(
+        Inspection.objects.filter(recommendations__records__force=request.force).distinct(), pk=inspection_pk
+    )
+    response = services.start_response(request.force, inspection, user=request.user)
+    return _see_other("responses:edit", force_slug=force_slug, pk=response.pk)
+
+
+def _detail_context(request, response, **extra):
+    version = response.current_version
+    sections = list(version.sections.select_related("recommendation"))
+    access = request.force_access
+    latest = LetterRender.objects.filter(version=version).first()
+    context = {
+        "force": response.force,
+        "response": response,
+        "version": version,
+        "sections": sections,
+        "latest_render": latest,
+        "current_letter": services.current_letter(version),
+        "published_letter": services.current_letter(response.published_version)
+        if response.published_version
+        else None,
+        "copies": list(ResponseCopy.objects.filter(response=response)),
+        "can_edit": access.can_edit,
+        "can_sign_off": access.can_sign_off and response.status == Response.Status.AWAITING_SIGN_OFF,
+        "can_publish": response.status == Response.Status.SIGNED_OFF
+        and services.can_publish(request.user, response.force),
+        "can_submit": access.can_edit and response.status == Response.Status.DRAFT,
+        "content_sha256": version.content_sha256(sections),
+        "errors": [],
+    }
+    context.setdefault(
+        "sign_off_form",
+        SignOffForm(initial={"version": version.number, "content_sha256": context["content_sha256"]}),
+    )
+    context.setdefault("publish_form", PublishForm())
+    context.update(extra)
+    return context
+
+
+def response_detail(request, force_slug, pk):
+    response = _get_response(request, pk)
+    return render(request, "responses/response_detail.html", _detail_context(request, response))
+
+
+def response_edit(request, force_slug, pk):
+    _require_edit(request)
+    response = _get_response(request, pk)
+    version = response.current_version
+    sections = list(version.sections.select_related("recommendation"))
+    if request.method == "POST":
+        form = ResponseEditForm(request.POST, sections=sections)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.save_draft(
+                    response,
+                    user=request.user,
+                    fields={name: data[name] for name in services.TEXT_FIELDS},
+                    sections=form.section_texts(),
+                    chief_comments_due_on=data["chief_comments_due_on"],
+                    expected_version=data["expected_version"],
+                )
+            except ValidationError as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+            else:
+                if result.new_version:
+                    messages.success(
+                        request,
+                        _(
+                            "Saved as version %(number)s. It needs a new sign-off; the signed version is unchanged."
+                        )
+                        % {"number": result.version.number},
+                    )
+                else:
+                    messages.success(request, _("Draft saved."))
+                return _see_other(response.get_absolute_url())
+    else:
+        form = ResponseEditForm(initial=ResponseEditForm.initial_for(response, version), sections=sections)
+    return render(
+        request,
+        "responses/response_edit.html",
+        {"force": response.force, "response": response, "version": version, "form": form},
+    )
+
+
+@require_POST
+def response_submit(request, force_slug, pk):
+    _require_edit(request)
+    response = _get_response(request, pk)
+    try:
+        services.submit_for_sign_off(response, user=request.user)
+    except ValidationError as exc:
+        return render(
+            request, "responses/response_detail.html", _detail_context(request, response, errors=_errors(exc))
+        )
+    messages.success(request, _("Sent to the chief officer for sign-off."))
+    return _see_other(response.get_absolute_url())
+
+
+@require_POST
+def response_sign_off(request, force_slug, pk):
+    _require_sign_off(request)
+    response = _get_response(request, pk)
+    form = SignOffForm(request.POST)
+    if form.is_valid():
+        try:
+            version = services.sign_off(
+                response,
+                user=request.user,
+                version_number=form.cleaned_data["version"],
+                content_sha256=form.cleaned_data["content_sha256"],
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Version %(number)s signed off.") % {"number": version.number})
+            return _see_other(response.get_absolute_url())
+    response.refresh_from_db()
+    return render(
+        request, "responses/response_detail.html", _detail_context(request, response, sign_off_form=form)
+    )
+
+
+@require_POST
+def response_publish(request, force_slug, pk):
+    _require_edit(request)
+    response = _get_response(request, pk)
+    if not services.can_publish(request.user, response.force):
+        raise Http404
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            services.publish(response, user=request.user, published_on=form.cleaned_data["published_on"])
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Published. Copies are being sent to HMICFRS and the Home Secretary.")
+            )
+            return _see_other(response.get_absolute_url())
+    response.refresh_from_db()
+    return render(
+        request, "responses/response_detail.html", _detail_context(request, response, publish_form=form)
+    )
+
+
+def response_history(request, force_slug, pk):
+    response = _get_response(request, pk)
+    versions = list(
+        ResponseVersion.objects.filter(response=response)
+        .select_related("created_by", "signed_off_by")
+        .prefetch_related("sections__recommendation")
+        .order_by("-number")
+    )
+    return render(
+        request,
+        "responses/response_history.html",
+        {"force": response.force, "response": response, "versions": versions},
+    )
+
+
+@require_POST
+def letter_render(request, force_slug, pk):
+    """Queue a render of the current version's letter (or a retry after a failure)."""
+    _require_edit(request)
+    response = _get_response(request, pk)
+    try:
+        services.request_render(response.current_version, user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The letter is being prepared. This page shows when it is ready."))
+    return _see_other(response.get_absolute_url() + "#letter")
+
+
+def letter_status(request, force_slug, pk):
+    """The letter job's state as JSON, for the status panel's script."""
+    response = _get_response(request, pk)
+    render_row = LetterRender.objects.filter(version=response.current_version).first()
+    if render_row is None:
+        return JsonResponse({"status": "none"})
+    data = {
+        "id": render_row.pk,
+        "status": render_row.status,
+        "status_label": render_row.get_status_display(),
+        "stale": render_row.is_stale(),
+        "error": render_row.error,
+    }
+    if render_row.status == LetterRender.Status.DONE:
+        data["download_url"] = reverse(
+            "responses:letter-download",
+            kwargs={"force_slug": force_slug, "pk": response.pk, "render_pk": render_row.pk},
+        )
+        data["sha256"] = render_row.sha256
+    return JsonResponse(data)
+
+
+def _pdf_response(render_row: LetterRender, *, inline=False):
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / render_row.file).resolve()
+    if not render_row.file or root not in path.parents or not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=not inline,
+        filename=render_row.filename,
+        content_type="application/pdf",
+    )
+
+
+def letter_download(request, force_slug, pk, render_pk):
+    response = _get_response(request, pk)
+    render_row = get_object_or_404(
+        LetterRender.objects.select_related("version", "force"),
+        pk=render_pk,
+        version__response=response,
+        status=LetterRender.Status.DONE,
+    )
+    return _pdf_response(render_row)
+
+
+# Public pages: no sign-in. The URL names the force by `slug` (not `force_slug`, which would make
+# the middleware ask for membership); each view enters the force's scope itself and shows only
+# published versions.
+
+
+def _public_force(slug) -> Force:
+    return get_object_or_404(Force, slug=slug)
+
+
+def _published(force, pk=None):
+    queryset = Response.objects.filter(force=force, published_version__isnull=False).select_related(
+        "inspection", "published_version", "force"
+    )
+    if pk is None:
+        return queryset
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_not_required
+def public_list(request, slug):
+    force = _public_force(slug)
+    with scope(force=force.pk):
+        responses = list(_published(force))
+        letters = {
+            letter.version_id: letter
+            for letter in LetterRender.objects.filter(
+                version__in=[r.published_version_id for r in responses], is_current=True
+            )
+        }
+        rows = [(r, letters.get(r.published_version_id)) for r in responses]
+        return render(request, "responses/public_list.html", {"force": force, "rows": rows})
+
+
+@login_not_required
+def public_detail(request, slug, pk):
+    """A published response as accessible HTML, its PDF, and a check of a file against its SHA-256."""
+    force = _public_force(slug)
+    with scope(force=force.pk):
+        response = _published(force, pk)
+        version = response.published_version
+        letter = services.current_letter(version)
+        result = None
+        if request.method == "POST":
+            form = HashCheckForm(request.POST, request.FILES)
+            if form.is_valid():
+                digest = hashlib.sha256()
+                for chunk in form.cleaned_data["file"].chunks():
+                    digest.update(chunk)
+                result = {
+                    "sha256": digest.hexdigest(),
+                    "matches": bool(letter) and digest.hexdigest() == letter.sha256,
+                }
+        else:
+            form = HashCheckForm()
+        return render(
+            request,
+            "responses/public_detail.html",
+            {
+                "force": force,
+                "response": response,
+                "version": version,
+                "sections": list(version.sections.select_related("recommendation")),
+                "letter": letter,
+                "form": form,
+                "result": result,
+            },
+        )
+
+
+@login_not_required
+def public_letter(request, slug, pk):
+    force = _public_force(slug)
+    with scope(force=force.pk):
+        response = _published(force, pk)
+        letter = services.current_letter(response.published_version)
+        if letter is None:
+            raise Http404
+        return _pdf_response(letter)
