@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("national.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("api.urls")),
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 
