@@ -1,5 +1,6 @@
 """Receivers: the request behind every history row, and sign-in events."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
@@ -34,3 +35,14 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     if request is not None:
         username = str(credentials.get("username", ""))[:150]
         record_event(request, AuditEvent.Action.SIGN_IN_FAILED, summary="Sign-in failed", username=username)
+
+
+@receiver(user_locked_out)
+def locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    if request is not None:
+        record_event(
+            request,
+            AuditEvent.Action.LOCKED_OUT,
+            summary="Locked out after repeated failures",
+            username=str(username or "")[:150],
+        )
