@@ -116,10 +116,11 @@ def test_demo_users_are_exempt_when_debug(world, gwent_chief, settings):
     assert _signed_in(gwent_chief).get("/forces/gwent/").status_code == 200
 
 
-def test_password_reset_by_email_with_validators(world, gwent_staff):
+def test_password_reset_by_email_with_validators(world, gwent_staff, django_capture_on_commit_callbacks):
     client = Client()
     assert client.get("/accounts/password-reset/").status_code == 200
-    response = client.post("/accounts/password-reset/", {"email": "gwent.staff@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password-reset/", {"email": "gwent.staff@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/\s]+(/accounts/password-reset/\S+/)", mail.outbox[0].body).group(1)
