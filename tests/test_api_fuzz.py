@@ -9,7 +9,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -38,6 +40,20 @@ def _ids(world):
     }
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Serve the WSGI app in-process without closing the test's database connection between requests.
+
+    Django's own test client does the same: request_started/finished would otherwise close the
+    connection that holds the test transaction (PostgreSQL with CONN_MAX_AGE).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _pick(ids, value) -> int:
     try:
         return ids[abs(int(value)) % len(ids)]
@@ -46,7 +62,7 @@ def _pick(ids, value) -> int:
 
 
 @pytest.mark.parametrize("role", ["gwent_staff", "gwent_chief", "national"])
-def test_fuzzed_api_never_fails_and_never_leaks(role, world, personas):
+def test_fuzzed_api_never_fails_and_never_leaks(role, world, personas, keep_test_connection):
     ids = _ids(world)
     other_slugs = list(Force.objects.exclude(pk=world.gwent.pk).values_list("slug", flat=True))
     token = Token.objects.create(user=personas[role])
