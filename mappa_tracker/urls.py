@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("spreadsheets.urls")),
     path("", include("api.urls")),
     path("", include("frontend.urls")),  # issue 9: language switch and preference
+    path("", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -188,7 +188,10 @@ def create_force_records(inspection: Inspection, forces=None) -> int:
                     new.append(
                         Record(force=force, recommendation=rec, original_due_on=due, current_due_on=due)
                     )
-        Record.objects.bulk_create(new, batch_size=500)
+        # With history, so the audit trail starts at the record's creation.
+        from simple_history.utils import bulk_create_with_history
+
+        bulk_create_with_history(new, Record, batch_size=500)
     return len(new)
 
 

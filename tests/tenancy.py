@@ -294,3 +294,55 @@ ROUTES += [
     Route("responses:public-detail", public_kwargs, expect=PUBLIC),
     Route("responses:public-letter", public_kwargs, expect=PUBLIC),
 ]
+# Issue 8: audit pages and the API. ------------------------------------------------------------
+# API answers are JSON: a signed-out caller gets 401, never a redirect to the sign-in page.
+API_READ = {**READ, "anonymous": 401}
+SIGNED_IN = {role: 200 for role in ROLES} | {"anonymous": 302}
+NATIONAL_ONLY = {**SIGNED_IN, "gwent_staff": 403, "gwent_chief": 403, "dyfed_staff": 403, "dyfed_chief": 403}
+
+
+def _owner_kwargs(world, force, obj_force):
+    from recommendations.models import Owner
+
+    owner, _ = Owner.objects.get_or_create(force=obj_force, role_title="Head of Public Protection")
+    return {"force_slug": force.slug, "pk": owner.pk}
+
+
+def _response_kwargs(world, force, obj_force):
+    from responses.models import Response
+
+    response, _ = Response.objects.get_or_create(force=obj_force, inspection=world.inspection)
+    return {"force_slug": force.slug, "pk": response.pk}
+
+
+def _updates_kwargs(world, force, obj_force):
+    return {"force_slug": force.slug, "record_pk": world.record(obj_force).pk}
+
+
+def _none(world, force, obj_force):
+    return {}
+
+
+ROUTES += [
+    Route("audit:record-history", record_kwargs),
+    Route("audit:export", _none, expect=NATIONAL_ONLY, names_object=False),
+    Route("api:schema", _none, expect={**SIGNED_IN, "anonymous": 401}, names_object=False),
+    Route("api:docs", _none, expect=SIGNED_IN, names_object=False),
+    Route("api:token", _none, expect=SIGNED_IN, names_object=False),
+    Route("api:record-list", force_only, expect=API_READ, names_object=False),
+    Route("api:record-detail", record_kwargs, expect=API_READ),
+    Route("api:update-list", _updates_kwargs, expect=API_READ),
+    Route("api:owner-list", force_only, expect=API_READ, names_object=False),
+    Route("api:owner-detail", _owner_kwargs, expect=API_READ),
+    Route("api:response-list", force_only, expect=API_READ, names_object=False),
+    Route("api:response-detail", _response_kwargs, expect=API_READ),
+]
+# Sign-in pages hold no force's data; tests/test_security.py covers them (two-factor, reset).
+EXEMPT |= {
+    "accounts:two-factor-verify",
+    "accounts:two-factor-setup",
+    "accounts:password-reset",
+    "accounts:password-reset-done",
+    "accounts:password-reset-confirm",
+    "accounts:password-reset-complete",
+}

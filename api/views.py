@@ -1,0 +1,205 @@
+"""The REST API: records, their progress updates, owners and responses, scoped to one force.
+
+Every URL carries `force_slug`, so ForceScopeMiddleware scopes the request exactly as it scopes
+a page: querysets only find the URL's force's rows and another force's id is a 404.
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response as ApiResponse
+
+from recommendations.models import Owner, ProgressUpdate, Record
+from recommendations.services import add_progress_update
+from responses.models import Response
+
+from . import serializers
+from .authentication import SessionAuthentication, TokenAuthentication
+from .permissions import ForceAccess
+from .services import create_owner, update_kind
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: the body names the fields and what is wrong."),
+    403: OpenApiResponse(description="Signed in without permission, or a session POST without a CSRF token."),
+    404: OpenApiResponse(description="No such force or object, or not one the user may see or change."),
+}
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ForceApiView(generics.GenericAPIView):
+    """Base for every force endpoint: JSON only, the pages' rules via request.force_access."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [ForceAccess]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the force's records", responses={200: serializers.RecordSerializer(many=True), **ERRORS}
+    )
+)
+class RecordList(mixins.ListModelMixin, ForceApiView):
+    serializer_class = serializers.RecordSerializer
+
+    def get_queryset(self):
+        return Record.objects.for_overview().order_by("pk")
+
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One record", responses={200: serializers.RecordSerializer, **ERRORS})
+)
+class RecordDetail(mixins.RetrieveModelMixin, ForceApiView):
+    serializer_class = serializers.RecordSerializer
+
+    def get_queryset(self):
+        return Record.objects.for_overview()
+
+    def get(self, request, *args, **kwargs):
+        return self.retrieve(request, *args, **kwargs)
+
+
+class UpdateList(mixins.ListModelMixin, ForceApiView):
+    """A record's progress updates, newest first. Append-only: add one with POST; none is changed."""
+
+    serializer_class = serializers.ProgressUpdateSerializer
+
+    def get_record(self) -> Record:
+        if not hasattr(self, "_record"):
+            self._record = get_object_or_404(Record.objects.all(), pk=self.kwargs["record_pk"])
+        return self._record
+
+    def get_queryset(self):
+        return (
+            ProgressUpdate.objects.filter(record=self.get_record())
+            .select_related("author")
+            .order_by("-dated", "-created_at", "-pk")
+        )
+
+    @extend_schema(
+        summary="List a record's progress updates",
+        responses={200: serializers.ProgressUpdateSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add a progress update (and optionally a status step)",
+        request=serializers.ProgressUpdateCreateSerializer,
+        responses={
+            201: serializers.ProgressUpdateSerializer,
+            **ERRORS,
+            409: OpenApiResponse(
+                description="`expected_version` is not the record's version (stale or replayed)."
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        incoming = serializers.ProgressUpdateCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        corrects = None
+        if data.get("corrects"):
+            corrects = ProgressUpdate.objects.filter(pk=data["corrects"], record=record).first()
+            if corrects is None:
+                return ApiResponse(
+                    {"corrects": ["No progress update with this id on this record."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+        result = add_progress_update(
+            record,
+            author=request.user,
+            text=data["text"],
+            dated=data.get("dated"),
+            status=data.get("status"),
+            rag=data.get("rag"),
+            kind=update_kind(record, data.get("status"), corrects),
+            corrects=corrects,
+            reason=data.get("reason", ""),
+            expected_version=data["expected_version"],
+        )
+        body = serializers.ProgressUpdateSerializer(result.update).data
+        return ApiResponse(body, status=status.HTTP_201_CREATED)
+
+
+class OwnerList(mixins.ListModelMixin, ForceApiView):
+    serializer_class = serializers.OwnerSerializer
+
+    def get_queryset(self):
+        return Owner.objects.order_by("pk")
+
+    @extend_schema(
+        summary="List the force's owners", responses={200: serializers.OwnerSerializer(many=True), **ERRORS}
+    )
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add an owner (a person or a role)",
+        request=serializers.OwnerSerializer,
+        responses={201: serializers.OwnerSerializer, **ERRORS},
+    )
+    def post(self, request, *args, **kwargs):
+        incoming = serializers.OwnerSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        owner = create_owner(request.force, actor=request.user, **incoming.validated_data)
+        return ApiResponse(serializers.OwnerSerializer(owner).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One owner", responses={200: serializers.OwnerSerializer, **ERRORS})
+)
+class OwnerDetail(mixins.RetrieveModelMixin, ForceApiView):
+    serializer_class = serializers.OwnerSerializer
+
+    def get_queryset(self):
+        return Owner.objects.all()
+
+    def get(self, request, *args, **kwargs):
+        return self.retrieve(request, *args, **kwargs)
+
+
+def _responses():
+    return Response.objects.select_related("force", "inspection", "current_version").prefetch_related(
+        "current_version__sections__recommendation"
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the force's section 55 responses",
+        responses={200: serializers.ResponseSerializer(many=True), **ERRORS},
+    )
+)
+class ResponseList(mixins.ListModelMixin, ForceApiView):
+    serializer_class = serializers.ResponseSerializer
+
+    def get_queryset(self):
+        return _responses().order_by("pk")
+
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One section 55 response", responses={200: serializers.ResponseSerializer, **ERRORS}
+    )
+)
+class ResponseDetail(mixins.RetrieveModelMixin, ForceApiView):
+    serializer_class = serializers.ResponseSerializer
+
+    def get_queryset(self):
+        return _responses()
+
+    def get(self, request, *args, **kwargs):
+        return self.retrieve(request, *args, **kwargs)

@@ -1,0 +1,164 @@
+"""The audit trail, read: a record's whole life, and a CSV export for administrators and the national team."""
+
+import csv
+from datetime import datetime, time
+
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from forces.access import is_national
+from recommendations.models import Owner, Record
+
+from .history import Change, Entry, history_entries, history_models
+from .models import AuditEvent
+from .services import record_event
+
+
+class RecordHistoryView(TemplateView):
+    """Everything that happened to one record: its own history, its timeline, its owners, events."""
+
+    template_name = "audit/record_history.html"
+
+    def get_context_data(self, **kwargs):
+        # Record.objects is scoped to the URL's force: another force's id is not found.
+        record = get_object_or_404(
+            Record.objects.select_related("recommendation__inspection", "force"), pk=self.kwargs["pk"]
+        )
+        entries = list(
+            history_entries(
+                record.history.select_related("history_user").order_by("history_date", "history_id"),
+                what=lambda row: _("Record"),
+            )
+        )
+        owner_ids = list(record.owners.values_list("pk", flat=True))
+        entries += history_entries(
+            Owner.history.filter(id__in=owner_ids, force=record.force)
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id"),
+            what=lambda row: _("Owner: %(owner)s") % {"owner": row.name or row.role_title},
+        )
+        for update in record.updates.select_related("author").order_by("created_at", "pk"):
+            entries.append(
+                Entry(
+                    at=update.created_at,
+                    who=update.author.get_username() if update.author_id else update.author_name,
+                    what=update.get_kind_display(),
+                    action=_("added"),
+                    object_type="recommendations.progressupdate",
+                    object_id=str(update.pk),
+                    text=update.text,
+                    changes=[]
+                    if not update.status_changed
+                    else [
+                        Change(
+                            _("status"), update.get_status_before_display(), update.get_status_after_display()
+                        )
+                    ],
+                )
+            )
+        for event in AuditEvent.objects.filter(
+            object_type="recommendations.record", object_id=str(record.pk)
+        ):
+            entries.append(
+                Entry(
+                    at=event.at,
+                    who=event.username,
+                    what=event.get_action_display(),
+                    action=event.summary,
+                    object_type=event.object_type,
+                    object_id=event.object_id,
+                    reason=f"req {event.request_id[:12]} {event.ip_address or '-'} {event.method} {event.path}",
+                )
+            )
+        entries.sort(key=lambda e: e.at, reverse=True)
+        return super().get_context_data(record=record, entries=entries, **kwargs)
+
+
+def _safe(value) -> str:
+    """Spreadsheet programs run cells that start with = + - @: quote them (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class AuditExportView(TemplateView):
+    """CSV of the whole audit trail (optionally one force, from a date): administrators and national team."""
+
+    template_name = "audit/export.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_national(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if "download" not in request.GET:
+            return super().get(request, *args, **kwargs)
+        since = parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None
+        start = timezone.make_aware(datetime.combine(since, time.min)) if since else None
+        record_event(
+            request,
+            AuditEvent.Action.EXPORT,
+            summary=_("Exported the audit trail"),
+            since=str(since or ""),
+        )
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(
+                ["when", "who", "object_type", "object_id", "action", "field", "before", "after", "request"]
+            )
+            for _model, historical in history_models():
+                qs = historical.objects.select_related("history_user").order_by(
+                    "id", "history_date", "history_id"
+                )
+                for entry in history_entries(qs):
+                    if start and entry.at < start:
+                        continue
+                    for change in entry.changes or [None]:
+                        yield writer.writerow(
+                            [
+                                _safe(entry.at.isoformat()),
+                                _safe(entry.who),
+                                entry.object_type,
+                                _safe(entry.object_id),
+                                entry.action,
+                                _safe(change.field if change else ""),
+                                _safe(change.before if change else ""),
+                                _safe(change.after if change else ""),
+                                _safe(entry.reason),
+                            ]
+                        )
+            events = AuditEvent.objects.order_by("at", "pk")
+            if start:
+                events = events.filter(at__gte=start)
+            for event in events.iterator():
+                yield writer.writerow(
+                    [
+                        _safe(event.at.isoformat()),
+                        _safe(event.username),
+                        "audit.auditevent",
+                        event.pk,
+                        event.action,
+                        _safe(event.summary),
+                        "",
+                        _safe(event.data),
+                        _safe(
+                            f"req {event.request_id[:12]} {event.ip_address or '-'} {event.method} {event.path}"
+                        ),
+                    ]
+                )
+
+        name = f"mappa-audit-{timezone.localdate():%Y-%m-%d}.csv"
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
