@@ -304,3 +304,10 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "frontend.views.csrf_failure"
+
+# Issue 5: reminders. The sweep runs hourly; the ledger makes repeats harmless, and hourly runs
+# mean a machine that was off at a given hour still sends the day's milestones.
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "reminders.sweep",
+    "schedule": env_int("REMINDER_SWEEP_EVERY_SECONDS", 3600),
+}
