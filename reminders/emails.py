@@ -5,6 +5,7 @@ from itertools import groupby
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -26,7 +27,7 @@ def digest_context(digest, lines, today) -> dict:
         "single": lines[0].item if len(lines) == 1 else None,
         "today": today,
         "site_url": settings.SITE_URL,
-        "preferences_url": settings.SITE_URL + "/reminders/preferences/",
+        "preferences_url": settings.SITE_URL + reverse("reminders:preferences"),
     }
 
 

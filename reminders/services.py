@@ -389,3 +389,21 @@ def record_reminder_status(record: Record) -> dict:
     owners = list(record.owners.select_related("user"))
     unreachable = [o for o in owners if owner_address(o) is None]
     return {"reminders_sent": sent, "unreachable_owners": unreachable, "record": record}
+
+
+@transaction.atomic
+def save_force_settings(force: Force, *, acting_user, **values) -> ForceReminderSettings:
+    """Store a force's own offsets. Only the force's own people may (the view checks can_edit)."""
+    own, _created = ForceReminderSettings.objects.select_for_update().get_or_create(force=force)
+    for name, value in values.items():
+        setattr(own, name, value)
+    own.full_clean()
+    own.save()
+    log.info("User %s changed the reminder settings of %s.", acting_user.pk, force.slug)
+    return own
+
+
+@transaction.atomic
+def set_email_reminders(user, enabled: bool) -> None:
+    user.email_reminders = enabled
+    user.save(update_fields=["email_reminders"])
