@@ -11,11 +11,12 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scope
 
@@ -32,6 +33,7 @@ Kind = ReminderSent.Kind
 Role = ReminderSent.Role
 
 
+@lru_cache(maxsize=65536)
 def valid_email(address: str | None) -> str | None:
     """The address, normalised, if it can receive mail; None otherwise."""
     address = (address or "").strip()
@@ -62,8 +64,9 @@ class Item:
     record: Record | None = None
     response: Response | None = None
     escalate: bool = False
+    owners: list = field(default_factory=list)
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, str]:
         return (self.item_key, self.milestone, self.due_on.isoformat())
 
@@ -71,9 +74,10 @@ class Item:
     def days_left(self) -> int:
         return (self.due_on - self.today).days
 
-    @property
+    @cached_property
     def sort_key(self):
-        return (self.inspection.title, self.force.name, self.kind, self.label)
+        number = self.record.recommendation.number if self.record is not None else 0
+        return (self.inspection.title, self.inspection.pk, self.force.name, self.record is None, number, self.kind)
 
     @property
     def label(self) -> str:
@@ -127,8 +131,19 @@ class SweepResult:
     unreachable_owners: int = 0
 
 
+def _owners_by_record(records) -> dict[int, list[Owner]]:
+    """Owners of the records, in two queries (cheaper than prefetch_related at national scale)."""
+    through = Record.owners.through.objects.filter(record__in=records.values("pk"))
+    owners = {o.pk: o for o in Owner.objects.filter(pk__in=through.values("owner_id")).select_related("user")}
+    by_record = defaultdict(list)
+    for record_id, owner_id in through.values_list("record_id", "owner_id").order_by("owner_id"):
+        by_record[record_id].append(owners[owner_id])
+    return by_record
+
+
 def _record_items(records, offsets_by_force, today) -> list[Item]:
     items = []
+    owners_by_record = _owners_by_record(records)
     for record in records:
         offsets = offsets_by_force[record.force_id]
         inspection = record.recommendation.inspection
@@ -138,6 +153,7 @@ def _record_items(records, offsets_by_force, today) -> list[Item]:
             item_key=f"record:{record.pk}",
             today=today,
             record=record,
+            owners=owners_by_record.get(record.pk, []),
         )
         m: Milestone | None = latest_milestone(
             record.current_due_on,
@@ -204,7 +220,7 @@ def _response_items(responses, offsets_by_force, today) -> list[Item]:
 
 def _audience(item: Item, staff, chiefs) -> list[tuple[str, object]]:
     """(role, person) pairs who hear about `item`; people are Owners or Users of the item's force."""
-    owners = list(item.record.owners.all()) if item.record is not None else []
+    owners = item.owners
     if item.kind == Kind.STALE:
         return [(Role.OWNER, o) for o in owners]
     people = [(Role.OWNER, o) for o in owners] + [(Role.OPCC_STAFF, u) for u in staff]
@@ -234,8 +250,19 @@ def plan_sweep(today: date) -> Plan:
         Record.objects.open()
         .in_open_inspections()
         .filter(due_soon)
-        .select_related("force", "recommendation__inspection", "latest_update")
-        .prefetch_related(Prefetch("owners", queryset=Owner.objects.select_related("user")))
+        .select_related("force", "recommendation__inspection")
+        .only(
+            "pk",
+            "force",
+            "status",
+            "current_due_on",
+            "latest_update__dated",
+            "recommendation__number",
+            "recommendation__kind",
+            "recommendation__text",
+            "recommendation__inspection",
+        )
+        .select_related("latest_update")
         .order_by("pk")
     )
     responses = (
@@ -259,15 +286,21 @@ def plan_sweep(today: date) -> Plan:
     # Per address and item: the roles it is heard in (an owner who is also OPCC staff gets one line).
     heard: dict[tuple[str, tuple], list[str]] = defaultdict(list)
     unreachable = []
+    addresses = {}  # (class, pk) -> address or None, worked out once per person
+
+    def address_of(person):
+        key = (type(person), person.pk)
+        if key not in addresses:
+            addresses[key] = owner_address(person) if isinstance(person, Owner) else valid_email(person.email)
+        return addresses[key]
+
     for item in items:
         for role, person in _audience(item, staff_by_force[item.force.pk], chiefs_by_force[item.force.pk]):
             user = person.user if isinstance(person, Owner) else person
-            address = owner_address(person) if isinstance(person, Owner) else valid_email(person.email)
+            address = address_of(person)
             if address is None:
                 if isinstance(person, Owner):
                     unreachable.append((item.record, person))
-                else:
-                    log.warning("User %s has no valid e-mail address for reminders.", person.pk)
                 continue
             # Chief officers cannot opt out of escalations; everything else respects the opt-out.
             wants = user is None or user.email_reminders or (role == Role.CHIEF_OFFICER and item.escalate)
@@ -358,9 +391,14 @@ def sweep(today: date | None = None, *, dry_run: bool = False) -> SweepResult:
     with scope(force=force_ids):
         plan = plan_sweep(today)
         result.planned = plan.line_count
-        result.unreachable_owners = len({owner.pk for _record, owner in plan.unreachable_owners})
-        for record, owner in plan.unreachable_owners:
-            log.warning("Owner %s of record %s has no valid address for reminders.", owner.pk, record.pk)
+        unreachable = sorted({owner.pk for _record, owner in plan.unreachable_owners})
+        result.unreachable_owners = len(unreachable)
+        if unreachable:
+            log.warning(
+                "%d owners named on items due have no valid address for reminders (owner ids %s).",
+                len(unreachable),
+                ", ".join(map(str, unreachable[:50])),
+            )
         if dry_run:
             return result
         for digest in plan.digests:
