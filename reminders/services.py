@@ -77,7 +77,14 @@ class Item:
     @cached_property
     def sort_key(self):
         number = self.record.recommendation.number if self.record is not None else 0
-        return (self.inspection.title, self.inspection.pk, self.force.name, self.record is None, number, self.kind)
+        return (
+            self.inspection.title,
+            self.inspection.pk,
+            self.force.name,
+            self.record is None,
+            number,
+            self.kind,
+        )
 
     @property
     def label(self) -> str:

@@ -343,7 +343,10 @@ def test_the_whole_sweep_runs_a_query_count_that_does_not_grow_with_records(
     mappa, django_assert_max_num_queries
 ):
     _grow(mappa, 1)  # the owners now exist; more records for them must not add queries
-    with time_machine.travel("2023-07-14 07:00 +0100", tick=False), django_assert_max_num_queries(60) as small:
+    with (
+        time_machine.travel("2023-07-14 07:00 +0100", tick=False),
+        django_assert_max_num_queries(60) as small,
+    ):
         sweep()
     ReminderSent.objects.all().delete()
     mail.outbox.clear()
