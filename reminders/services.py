@@ -92,7 +92,7 @@ class Item:
             return self.record.recommendation.label
         return str(Kind(self.kind).label)
 
-    @property
+    @cached_property
     def path(self) -> str:
         if self.record is not None:
             return self.record.get_absolute_url()

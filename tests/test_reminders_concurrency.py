@@ -125,7 +125,7 @@ def test_beat_entry_runs_on_a_worker_with_the_file_system_broker_and_mail_goes_t
     due_world, settings, tmp_path
 ):
     """The embedded default: no Redis, a broker on disk, e-mails written as files."""
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (tmp_path / sub).mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
@@ -134,6 +134,7 @@ def test_beat_entry_runs_on_a_worker_with_the_file_system_broker_and_mail_goes_t
         data_folder_in=str(tmp_path / "queue"),
         data_folder_out=str(tmp_path / "queue"),
         processed_folder=str(tmp_path / "processed"),
+        control_folder=str(tmp_path / "control"),
     )
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-sweep"]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
