@@ -311,3 +311,7 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     "task": "reminders.sweep",
     "schedule": env_int("REMINDER_SWEEP_EVERY_SECONDS", 3600),
 }
+if CELERY_BROKER_URL == "filesystem://":
+    # The worker's control messages (pidbox) would otherwise land in a control/ folder in the cwd.
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("control_folder", str(_broker_dir / "control"))
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
