@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_scopes import scope
 
 from forces.models import Force, Membership
@@ -90,7 +91,9 @@ class Item:
     def label(self) -> str:
         if self.record is not None:
             return self.record.recommendation.label
-        return str(Kind(self.kind).label)
+        if self.kind == Kind.CHIEF_COMMENTS_DUE:
+            return gettext("The chief officer's input to the response")
+        return gettext("The PCC's response")
 
     @cached_property
     def path(self) -> str:

@@ -275,6 +275,10 @@ def test_response_reminders_before_the_statutory_date_stop_when_published(
         "due",
         "overdue-7",
     ]
+    assert "The chief officer's input to the response is due on 25 August 2022" in [
+        m.subject for m in mail.outbox
+    ]
+    assert any("The PCC's response" in m.body for m in mail.outbox)
     Response.objects.filter(pk=response.pk).update(
         status=Response.Status.PUBLISHED, published_on=date(2022, 9, 2)
     )
