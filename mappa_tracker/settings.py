@@ -362,3 +362,13 @@ AXES_LOCKOUT_CALLABLE = None
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 # check --deploy: HSTS, secure cookies and SSL redirect are on unless DEBUG; the CSRF cookie is
 # HttpOnly already. Silence nothing.
+# Issue 5: reminders. The sweep runs hourly; the ledger makes repeats harmless, and hourly runs
+# mean a machine that was off at a given hour still sends the day's milestones.
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "reminders.sweep",
+    "schedule": env_int("REMINDER_SWEEP_EVERY_SECONDS", 3600),
+}
+if CELERY_BROKER_URL == "filesystem://":
+    # The worker's control messages (pidbox) would otherwise land in a control/ folder in the cwd.
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("control_folder", str(_broker_dir / "control"))
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)

@@ -178,6 +178,26 @@ ROUTES: list[Route] = [
         expect={**{role: 200 for role in ROLES}, "anonymous": 302},
         names_object=False,
     ),
+    # Issue 5: reminders.
+    Route("reminders:force-list", force_only, names_object=False),
+    Route("reminders:record-list", record_kwargs),
+    Route("reminders:force-settings", force_only, expect=dict(EDIT), names_object=False),
+    # A bad POST re-renders the form for the force's own people: no change, no 500.
+    Route(
+        "reminders:force-settings",
+        force_only,
+        expect=dict(EDIT),
+        method="post",
+        data=lambda world: {"days_before_due": "ninety"},
+        names_object=False,
+    ),
+    # Everyone signed in sees their own preferences; no force's data behind the page.
+    Route(
+        "reminders:preferences",
+        lambda world, force, obj_force: {},
+        expect={**{role: 200 for role in ROLES}, "anonymous": 302},
+        names_object=False,
+    ),
 ]
 
 # Named URLs outside the tenancy table: no force's data behind them, or tested on their own.
