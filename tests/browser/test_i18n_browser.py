@@ -7,9 +7,7 @@ from .conftest import assert_no_axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_welsh_user_switches_on_sign_in_page_and_the_account_remembers(
-    live_server, world, gwent_staff, page
-):
+def test_welsh_user_switches_on_sign_in_page_and_the_account_remembers(live_server, world, gwent_staff, page):
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Newid yr iaith i’r Gymraeg").click()
     assert page.locator("html").get_attribute("lang") == "cy"
