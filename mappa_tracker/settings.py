@@ -304,3 +304,9 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "frontend.views.csrf_failure"
+
+# Issue 7: spreadsheet import and export.
+SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 5 * 1024 * 1024)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 5000)
+# Imports with more rows than this are checked and applied in a Celery task, with progress shown.
+SPREADSHEET_ASYNC_ROWS = env_int("SPREADSHEET_ASYNC_ROWS", 200)
