@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 from import_export.widgets import DateWidget, IntegerWidget
 
+from forces.access import access_for
 from outbox.services import enqueue
 from recommendations.dates import add_months
 from recommendations.models import Addressee, Inspection, Owner, ProgressUpdate, Recommendation, Record
-from recommendations.services import add_progress_update, create_force_records
+from recommendations.services import CHIEF_ONLY_STEPS, STAFF_STEPS, add_progress_update, create_force_records
 
 from .columns import COLUMNS, INSPECTION_COLUMNS, PROGRESS_COLUMNS
 from .models import ImportJob
@@ -353,6 +354,23 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
             )
         )
         owners = {str(o).casefold(): o for o in Owner.objects.all()}
+        # What is recorded already, read once: a row whose words match an update on the same
+        # record (imported or typed in) adds nothing, so an export re-imports as a no-op.
+        recorded = {
+            (record_id, _words(text))
+            for record_id, text in ProgressUpdate.objects.filter(
+                record__recommendation__inspection=inspection
+            ).values_list("record_id", "text")
+        }
+        refs = set(
+            ProgressUpdate.objects.filter(record__recommendation__inspection=inspection)
+            .exclude(external_ref="")
+            .values_list("record_id", "external_ref")
+        )
+        # The user's rights, read once (add_progress_update would ask guardian on every row).
+        access = access_for(user, force)
+        if not access.can_edit:
+            raise PermissionDenied
         seen: dict = {}
         force_names = {_words(force.name), _words(force.slug.replace("-", " "))}
         force_names |= {n.removesuffix(" police").removesuffix(" constabulary") for n in force_names}
@@ -425,11 +443,14 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
                     )
                 return
             ref = external_ref(force, inspection, rec.kind, rec.number, text)
-            already = ProgressUpdate.objects.filter(record=record, external_ref=ref).exists() or any(
-                _words(t) == _words(text) for t in record.updates.values_list("text", flat=True)
-            )
-            if already:
+            if (record.pk, ref) in refs or (record.pk, _words(text)) in recorded:
                 return
+            if status and status != record.status and status not in _allowed(record, access):
+                raise RowError(
+                    row.headers["status"],
+                    _("You cannot move this record from “%(from)s” to “%(to)s”.")
+                    % {"from": record.get_status_display(), "to": Status(status).label},
+                )
             result = add_progress_update(
                 record,
                 author=user,
@@ -438,7 +459,10 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
                 status=status,
                 kind=ProgressUpdate.Kind.IMPORTED,
                 external_ref=ref,
+                check_permission=False,  # checked above with the rights read once
             )
+            refs.add((record.pk, ref))
+            recorded.add((record.pk, _words(text)))
             report.actions.append(_("Adds a progress update: “%(first)s”") % {"first": text[:80]})
             if result.update.status_changed:
                 report.actions.append(
@@ -480,11 +504,11 @@ def _recommendation_key(row, recs, fingerprints, inspection):
             % {"kind": Kind(key[0]).label.lower(), "number": key[1], "inspection": inspection},
         )
     # A row that quotes another recommendation's text is reported, not guessed.
+    cells = {col: _words(row.text(col)) for col in ("recommendation", "progress")}
     for other_key, print_ in fingerprints.items():
         if other_key == key or not print_ or len(print_.split()) < 6:
             continue
-        for col in ("recommendation", "progress"):
-            words = _words(row.text(col))
+        for col, words in cells.items():
             if print_ in words and fingerprints[key] not in words:
                 raise RowError(
                     row.headers.get(col, column),
@@ -505,6 +529,14 @@ def _recommendation_key(row, recs, fingerprints, inspection):
                 % {"label": Kind(other[0]).label, "other": other[1], "number": key[1]},
             )
     return key
+
+
+def _allowed(record, access) -> set:
+    """recommendations.services.allowed_statuses, with the user's rights already in hand."""
+    steps = set(STAFF_STEPS.get(record.status, set()))
+    if access.can_sign_off:
+        steps |= CHIEF_ONLY_STEPS.get(record.status, set())
+    return steps
 
 
 def _status(row):

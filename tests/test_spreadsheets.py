@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import date
 
 import openpyxl
 import pytest
@@ -575,3 +576,49 @@ def test_admin_has_import_export_for_recommendations(world, admin_user, client_f
     client = client_for(admin_user)
     assert client.get("/admin/recommendations/recommendation/import/").status_code == 200
     assert client.get("/admin/recommendations/inspection/export/").status_code == 200
+
+
+def test_force_export_runs_a_bounded_number_of_queries(
+    world, gwent_staff, client_for, django_assert_max_num_queries
+):
+    client = client_for(gwent_staff)
+    for what in ("records", "updates"):
+        url = f"/forces/gwent/export/{what}.xlsx"
+        with django_assert_max_num_queries(20):
+            client.get(url)
+    rows = [[str(n), f"More on {n}, step {i}.", f"Owner {i}"] for i in range(5) for n in (14, 15, 18, 19)]
+    post_progress(
+        client, world, world.gwent, "grow.csv", csv_bytes(["Recommendation", "Progress", "Owner"], rows)
+    )
+    client.post(last_job().get_absolute_url())
+    assert ProgressUpdate.objects.filter(force=world.gwent).count() >= 20
+    for what in ("records", "updates"):
+        with django_assert_max_num_queries(20):
+            client.get(f"/forces/gwent/export/{what}.xlsx")
+
+
+def test_admin_resource_import_creates_force_records(world):
+    import tablib
+
+    from spreadsheets.resources import RecommendationAdminResource
+
+    Inspection.objects.create(title="Vetting", slug="vetting-2024", published_on=date(2024, 1, 10))
+    dataset = tablib.Dataset(
+        headers=[
+            "inspection",
+            "kind",
+            "number",
+            "lead_in",
+            "text",
+            "addressees",
+            "timescale_months",
+            "due_on",
+        ]
+    )
+    dataset.append(["vetting-2024", "recommendation", 1, "", "Re-vet all officers.", "police", "", ""])
+    dataset.append(["vetting-2024", "recommendation", 2, "", "Publish guidance.", "Prisons", "", ""])
+    result = RecommendationAdminResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Record.objects.filter(recommendation__inspection__slug="vetting-2024").count() == 5
+    again = RecommendationAdminResource().import_data(dataset, dry_run=False)
+    assert {row.import_type for row in again.rows} == {"skip"}
