@@ -413,13 +413,14 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
                 if len(name) > 200:
                     raise RowError(row.headers["owner"], _("is longer than 200 characters."))
                 owner = owners.get(name.casefold())
-                if owner is None:
+                is_new = owner is None
+                if is_new:
                     owner = Owner.objects.create(force=force, role_title=name)
                     owners[name.casefold()] = owner
-                    report.actions.append(_("New owner “%(name)s”") % {"name": name})
-                if not record.owners.filter(pk=owner.pk).exists():
+                if is_new or not record.owners.filter(pk=owner.pk).exists():
                     record.owners.add(owner)
-                    report.actions.append(_("Adds owner “%(name)s”") % {"name": owner})
+                    message = _("Adds new owner “%(name)s”") if is_new else _("Adds owner “%(name)s”")
+                    report.actions.append(message % {"name": owner})
                     changed = True
             if due and due != record.current_due_on:
                 report.actions.append(
@@ -463,7 +464,10 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
             )
             refs.add((record.pk, ref))
             recorded.add((record.pk, _words(text)))
-            report.actions.append(_("Adds a progress update: “%(first)s”") % {"first": text[:80]})
+            report.actions.append(
+                _("Adds a progress update: “%(first)s”")
+                % {"first": text if len(text) <= 80 else text[:79].rstrip() + "…"}
+            )
             if result.update.status_changed:
                 report.actions.append(
                     _("Status from “%(old)s” to “%(new)s”")

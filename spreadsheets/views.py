@@ -54,9 +54,9 @@ class JobContextMixin:
 
     def job_context(self, job):
         rows = job.result.get("rows", [])
-        errors = list(job.result.get("errors", []))
+        errors = [{"row": None, "text": error} for error in job.result.get("errors", [])]
         for row in rows:
-            errors.extend(row["errors"])
+            errors.extend({"row": row["row"], "text": error} for error in row["errors"])
         return {
             "job": job,
             "rows": rows,

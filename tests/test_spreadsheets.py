@@ -126,7 +126,7 @@ def test_gloucestershire_table_previews_then_imports_then_reexports_as_a_no_op(
     assert page.status_code == 200
     assert "What will change" in text
     assert "Adds a progress update" in text
-    assert "Adds owner “Probation, Police forces and Prisons”" in text
+    assert "Adds new owner “Probation, Police forces and Prisons”" in text
     assert [row["label"] for row in job.result["rows"]] == [
         "Recommendation 14",
         "Recommendation 15",
