@@ -28,7 +28,7 @@ from recommendations.services import CHIEF_ONLY_STEPS, STAFF_STEPS, add_progress
 
 from .columns import COLUMNS, INSPECTION_COLUMNS, PROGRESS_COLUMNS
 from .models import ImportJob
-from .reading import Formula, Table, normalise_header, read_table, unescape
+from .reading import FileRefused, Formula, Table, normalise_header, read_table, unescape
 
 Kind = Recommendation.Kind
 Status = Record.Status
@@ -272,11 +272,9 @@ def run(job: ImportJob, *, commit: bool, table: Table | None = None) -> ImportJo
             outcome = import_progress(job, table, commit=commit)
         else:
             outcome = import_inspection(job, table, commit=commit)
-    except Exception as exc:  # the file went missing or an unexpected bug: the job says so, no 500
-        if not isinstance(exc, ValidationError | OSError):
-            raise
+    except (ValidationError, OSError, FileRefused) as exc:  # the kept file is gone or changed
         job.status = ImportJob.Status.FAILED
-        job.error = "; ".join(getattr(exc, "messages", [str(exc)]))
+        job.error = "; ".join(getattr(exc, "messages", None) or [str(exc)])
         job.save(update_fields=["status", "error", "updated_at"])
         return job
     outcome["warnings"] = table.warnings

@@ -622,3 +622,19 @@ def test_admin_resource_import_creates_force_records(world):
     assert Record.objects.filter(recommendation__inspection__slug="vetting-2024").count() == 5
     again = RecommendationAdminResource().import_data(dataset, dry_run=False)
     assert {row.import_type for row in again.rows} == {"skip"}
+
+
+def test_kept_file_that_changed_is_not_imported(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    post_progress(
+        client, world, world.gwent, "k.csv", csv_bytes(["Recommendation", "Progress"], [["14", "Kept."]])
+    )
+    job = last_job()
+    with open(job.file.path, "wb") as handle:
+        handle.write(b"Recommendation,Progress\n14,Tampered.\n")
+    before = counts()
+    response = client.post(job.get_absolute_url(), follow=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "has changed since it was uploaded" in response.content.decode()
+    assert counts() == before
