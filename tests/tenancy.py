@@ -103,7 +103,10 @@ ROUTES += [
     Route("spreadsheets:inspection-import", lambda w, f, o: {}, expect=dict(ADMIN_ONLY), names_object=False),
     Route("spreadsheets:inspection-job", inspection_job_kwargs, expect=dict(ADMIN_ONLY), names_object=False),
     Route(
-        "spreadsheets:inspection-job-status", inspection_job_kwargs, expect=dict(ADMIN_ONLY), names_object=False
+        "spreadsheets:inspection-job-status",
+        inspection_job_kwargs,
+        expect=dict(ADMIN_ONLY),
+        names_object=False,
     ),
     Route(
         "spreadsheets:inspection-template",

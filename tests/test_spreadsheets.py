@@ -399,6 +399,19 @@ def test_national_team_exports_any_force_but_cannot_import(world, national, clie
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert client.get(import_url(world.gwent)).status_code == 404
+    job = ImportJob.objects.create(
+        force=world.gwent,
+        kind="progress",
+        user=national,
+        inspection=world.inspection,
+        file="imports/none",
+        original_name="x.csv",
+        sha256="0" * 64,
+        status=ImportJob.Status.PREVIEWED,
+    )
+    assert client.post(job.get_absolute_url()).status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWED
 
 
 def test_large_import_runs_in_a_task_with_status(
@@ -638,3 +651,21 @@ def test_kept_file_that_changed_is_not_imported(world, gwent_staff, client_for):
     assert job.status == ImportJob.Status.FAILED
     assert "has changed since it was uploaded" in response.content.decode()
     assert counts() == before
+
+
+def test_large_inspection_import_runs_in_a_task(
+    world, admin_user, client_for, settings, django_capture_on_commit_callbacks
+):
+    settings.SPREADSHEET_ASYNC_ROWS = 1
+    client = client_for(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_inspection(client, "s.csv", csv_bytes(INSPECTION_HEADERS, NEW_INSPECTION_ROWS))
+    job = ImportJob.inspection_jobs.order_by("-pk").first()
+    assert job.status == "previewed", job.result
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job.get_absolute_url())
+    job.refresh_from_db()
+    assert job.status == "applied"
+    assert Record.objects.filter(recommendation__inspection__slug="stalking-2024").count() == 10
+    status = client.get(reverse("spreadsheets:inspection-job-status", kwargs={"pk": job.pk})).json()
+    assert status == {**status, "status": "applied", "running": False, "row_count": 3}
