@@ -367,6 +367,13 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
         )
         # The user's rights, read once (add_progress_update would ask guardian on every row).
         access = access_for(user, force)
+        owned = set(
+            Record.owners.through.objects.filter(record_id__in=record_ids.values()).values_list(
+                "record_id", "owner_id"
+            )
+        )
+        # Records are locked on first use and kept for the rest of the import (inside its transaction).
+        locked: dict[int, Record] = {}
         if not access.can_edit:
             raise PermissionDenied
         seen: dict = {}
@@ -405,7 +412,9 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
             status = _status(row)
             dated = row.date("date")
             due = row.date("due_date") if row.text("due_date") else _timescale(row, inspection)
-            record = Record.objects.select_for_update().get(pk=record_id)
+            record = locked.get(record_id)
+            if record is None:
+                record = locked[record_id] = Record.objects.select_for_update().get(pk=record_id)
             changed = False
             for name in filter(None, (part.strip() for part in re.split(r"[;\n]", row.text("owner")))):
                 if len(name) > 200:
@@ -415,8 +424,9 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
                 if is_new:
                     owner = Owner.objects.create(force=force, role_title=name)
                     owners[name.casefold()] = owner
-                if is_new or not record.owners.filter(pk=owner.pk).exists():
+                if (record.pk, owner.pk) not in owned:
                     record.owners.add(owner)
+                    owned.add((record.pk, owner.pk))
                     message = _("Adds new owner “%(name)s”") if is_new else _("Adds owner “%(name)s”")
                     report.actions.append(message % {"name": owner})
                     changed = True
@@ -461,6 +471,7 @@ def import_progress(job: ImportJob, table: Table, *, commit: bool) -> dict:
                 check_permission=False,  # checked above with the rights read once
             )
             refs.add((record.pk, ref))
+            locked[record.pk] = result.record
             recorded.add((record.pk, _words(text)))
             report.actions.append(
                 _("Adds a progress update: “%(first)s”")
