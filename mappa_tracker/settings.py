@@ -372,3 +372,8 @@ if CELERY_BROKER_URL == "filesystem://":
     # The worker's control messages (pidbox) would otherwise land in a control/ folder in the cwd.
     CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("control_folder", str(_broker_dir / "control"))
     (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
+# Issue 7: spreadsheet import and export.
+SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 5 * 1024 * 1024)
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 5000)
+# Imports with more rows than this are checked and applied in a Celery task, with progress shown.
+SPREADSHEET_ASYNC_ROWS = env_int("SPREADSHEET_ASYNC_ROWS", 200)

@@ -200,6 +200,76 @@ ROUTES: list[Route] = [
     ),
 ]
 
+# Issue 7: spreadsheet import and export.
+# Inspection imports are for administrators (superusers) only; everyone else is told nothing exists.
+ADMIN_ONLY = {role: 404 for role in ROLES} | {"admin": 200, "anonymous": 302}
+# Published reports: every signed-in user may export an inspection's recommendations.
+SIGNED_IN = {role: 200 for role in ROLES} | {"anonymous": 302}
+
+
+def _import_job(force):
+    from accounts.models import User
+    from spreadsheets.models import ImportJob
+
+    user = User.objects.order_by("pk").first()
+    return ImportJob.objects.create(
+        force=force,
+        kind=ImportJob.Kind.INSPECTION if force is None else ImportJob.Kind.PROGRESS,
+        user=user,
+        file="imports/tenancy-probe",
+        original_name="probe.csv",
+        sha256="0" * 64,
+        status=ImportJob.Status.PREVIEWED,
+    )
+
+
+def progress_job_kwargs(world, force, obj_force):
+    job = _import_job(obj_force)
+    job.inspection = world.inspection
+    job.save()
+    return {"force_slug": force.slug, "pk": job.pk}
+
+
+def inspection_job_kwargs(world, force, obj_force):
+    return {"pk": _import_job(None).pk}
+
+
+ROUTES += [
+    Route("spreadsheets:progress-import", force_only, expect=dict(EDIT), names_object=False),
+    Route("spreadsheets:progress-job", progress_job_kwargs, expect=dict(EDIT)),
+    Route("spreadsheets:progress-job-status", progress_job_kwargs, expect=dict(EDIT)),
+    Route(
+        "spreadsheets:progress-template",
+        lambda world, force, obj_force: {"force_slug": force.slug, "fmt": "csv"},
+        names_object=False,
+    ),
+    Route(
+        "spreadsheets:force-export",
+        lambda world, force, obj_force: {"force_slug": force.slug, "what": "records", "fmt": "csv"},
+        names_object=False,
+    ),
+    Route("spreadsheets:inspection-import", lambda w, f, o: {}, expect=dict(ADMIN_ONLY), names_object=False),
+    Route("spreadsheets:inspection-job", inspection_job_kwargs, expect=dict(ADMIN_ONLY), names_object=False),
+    Route(
+        "spreadsheets:inspection-job-status",
+        inspection_job_kwargs,
+        expect=dict(ADMIN_ONLY),
+        names_object=False,
+    ),
+    Route(
+        "spreadsheets:inspection-template",
+        lambda w, f, o: {"fmt": "xlsx"},
+        expect=dict(ADMIN_ONLY),
+        names_object=False,
+    ),
+    Route(
+        "spreadsheets:inspection-export",
+        lambda w, f, o: {"slug": w.inspection.slug, "fmt": "csv"},
+        expect=dict(SIGNED_IN),
+        names_object=False,
+    ),
+]
+
 # Named URLs outside the tenancy table: no force's data behind them, or tested on their own.
 EXEMPT_PREFIXES = ("admin:",)
 EXEMPT = {

@@ -1,0 +1,313 @@
+"""django-import-export Resources: the exports (whose columns are the imports' columns, so an
+export re-imports as a no-op) and the admin's import and export of inspections.
+"""
+
+import io
+
+import tablib
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from recommendations.models import Addressee, Inspection, ProgressUpdate, Recommendation, Record
+from recommendations.services import create_force_records
+
+from .columns import INSPECTION_COLUMNS, PROGRESS_COLUMNS
+from .reading import escape
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _iso(day):
+    return day.isoformat() if day else ""
+
+
+def _columns(columns):
+    return {c.key: c.header for c in columns}
+
+
+class _ColumnsResource(resources.ModelResource):
+    """Headers come from columns.py, so that a file exported here is a valid import."""
+
+    def get_export_headers(self, selected_fields=None):
+        names = self.COLUMN_HEADERS
+        return [names[f.attribute or f.column_name] for f in self.get_export_fields(selected_fields)]
+
+
+def _field(key):
+    return fields.Field(attribute=key, column_name=key, readonly=True)
+
+
+class RecordExportResource(_ColumnsResource):
+    """A force's records, one row each, with the latest progress update."""
+
+    COLUMN_HEADERS = _columns(PROGRESS_COLUMNS)
+    recommendation = _field("recommendation")
+    kind = _field("kind")
+    owner = _field("owner")
+    timescale = _field("timescale")
+    due_date = _field("due_date")
+    progress = _field("progress")
+    status = _field("status")
+    date = _field("date")
+    force = _field("force")
+
+    class Meta:
+        model = Record
+        fields = (
+            "recommendation",
+            "kind",
+            "owner",
+            "timescale",
+            "due_date",
+            "progress",
+            "status",
+            "date",
+            "force",
+        )
+
+    def dehydrate_recommendation(self, record):
+        return record.recommendation.number
+
+    def dehydrate_kind(self, record):
+        return record.recommendation.get_kind_display()
+
+    def dehydrate_owner(self, record):
+        return "; ".join(str(o) for o in record.owners.all())
+
+    def dehydrate_timescale(self, record):
+        return ""
+
+    def dehydrate_due_date(self, record):
+        return _iso(record.current_due_on)
+
+    def dehydrate_progress(self, record):
+        return record.latest_update.text if record.latest_update_id else ""
+
+    def dehydrate_status(self, record):
+        return record.get_status_display()
+
+    def dehydrate_date(self, record):
+        return _iso(record.latest_update.dated) if record.latest_update_id else ""
+
+    def dehydrate_force(self, record):
+        return record.force.name
+
+
+class UpdateExportResource(_ColumnsResource):
+    """A force's progress updates, oldest first, one row each: the whole timeline."""
+
+    COLUMN_HEADERS = _columns(PROGRESS_COLUMNS)
+    recommendation = _field("recommendation")
+    kind = _field("kind")
+    owner = _field("owner")
+    timescale = _field("timescale")
+    due_date = _field("due_date")
+    progress = _field("progress")
+    status = _field("status")
+    date = _field("date")
+    force = _field("force")
+
+    class Meta:
+        model = ProgressUpdate
+        fields = (
+            "recommendation",
+            "kind",
+            "owner",
+            "timescale",
+            "due_date",
+            "progress",
+            "status",
+            "date",
+            "force",
+        )
+
+    def dehydrate_recommendation(self, update):
+        return update.record.recommendation.number
+
+    def dehydrate_kind(self, update):
+        return update.record.recommendation.get_kind_display()
+
+    def dehydrate_owner(self, update):
+        return ""
+
+    def dehydrate_timescale(self, update):
+        return ""
+
+    def dehydrate_due_date(self, update):
+        return ""
+
+    def dehydrate_progress(self, update):
+        return update.text
+
+    def dehydrate_status(self, update):
+        return update.get_status_after_display() if update.status_after else ""
+
+    def dehydrate_date(self, update):
+        return _iso(update.dated)
+
+    def dehydrate_force(self, update):
+        return update.force.name
+
+
+class InspectionExportResource(_ColumnsResource):
+    """An inspection's recommendations in the columns the inspection import reads."""
+
+    COLUMN_HEADERS = _columns(INSPECTION_COLUMNS)
+    number = _field("number")
+    kind = _field("kind")
+    lead_in = _field("lead_in")
+    text = _field("text")
+    addressees = _field("addressees")
+    timescale_months = _field("timescale_months")
+    due_date = _field("due_date")
+
+    class Meta:
+        model = Recommendation
+        fields = ("number", "kind", "lead_in", "text", "addressees", "timescale_months", "due_date")
+
+    def dehydrate_kind(self, rec):
+        return rec.get_kind_display()
+
+    def dehydrate_addressees(self, rec):
+        return "; ".join(a.slug for a in rec.addressees.all())
+
+    def dehydrate_timescale_months(self, rec):
+        return rec.timescale_months or ""
+
+    def dehydrate_due_date(self, rec):
+        return _iso(rec.due_on)
+
+
+def records_for_export():
+    return Record.objects.select_related(
+        "recommendation__inspection", "force", "latest_update"
+    ).prefetch_related("owners")
+
+
+def updates_for_export():
+    return ProgressUpdate.objects.select_related("record__recommendation", "force").order_by(
+        "record__recommendation__kind", "record__recommendation__number", "dated", "created_at", "pk"
+    )
+
+
+def escaped(dataset: tablib.Dataset) -> tablib.Dataset:
+    """Every cell a spreadsheet would run as a formula gets an apostrophe in front."""
+    out = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        out.append([escape(value) for value in row])
+    return out
+
+
+def explanation_rows(columns):
+    return [[c.header, _("Required") if c.required else _("Optional"), str(c.help)] for c in columns]
+
+
+def file_response(dataset: tablib.Dataset, fmt: str, filename: str, columns=None) -> HttpResponse:
+    """CSV, or XLSX with a second sheet explaining the columns."""
+    dataset = escaped(dataset)
+    if fmt == "csv":
+        body = dataset.export("csv").encode("utf-8-sig")
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = (dataset.title or _("Import"))[:31]
+        sheet.append(list(dataset.headers))
+        for row in dataset:
+            sheet.append(["" if v is None else v for v in row])
+        if columns:
+            notes = book.create_sheet(_("Columns"))
+            notes.append([_("Column"), _("Required?"), _("What to write")])
+            for row in explanation_rows(columns):
+                notes.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def blank_template(columns, title) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=[c.header for c in columns], title=title)
+    return dataset
+
+
+# --- Admin ---------------------------------------------------------------------------------------
+
+
+class AddresseeWidget(widgets.ManyToManyWidget):
+    """Addressees by slug (or, failing that, by name), separated by ';'."""
+
+    def __init__(self):
+        super().__init__(Addressee, separator=";", field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            return self.model.objects.none()
+        names = [part.strip() for part in str(value).split(self.separator) if part.strip()]
+        found = list(Addressee.objects.filter(slug__in=names)) + list(
+            Addressee.objects.filter(name__in=names)
+        )
+        return Addressee.objects.filter(pk__in=[a.pk for a in found])
+
+
+class InspectionAdminResource(resources.ModelResource):
+    class Meta:
+        model = Inspection
+        import_id_fields = ("slug",)
+        fields = (
+            "slug",
+            "title",
+            "kind",
+            "published_on",
+            "url",
+            "lead_inspectorate",
+            "inspectorates",
+            "timescale_months",
+            "is_open",
+        )
+        skip_unchanged = True
+        report_skipped = True
+
+
+class RecommendationAdminResource(resources.ModelResource):
+    """Recommendations keyed on inspection slug, kind and number; force records follow on import."""
+
+    inspection = fields.Field(
+        attribute="inspection", column_name="inspection", widget=widgets.ForeignKeyWidget(Inspection, "slug")
+    )
+    addressees = fields.Field(attribute="addressees", column_name="addressees", widget=AddresseeWidget())
+
+    class Meta:
+        model = Recommendation
+        import_id_fields = ("inspection", "kind", "number")
+        fields = (
+            "inspection",
+            "kind",
+            "number",
+            "lead_in",
+            "text",
+            "addressees",
+            "timescale_months",
+            "due_on",
+        )
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def dehydrate_addressees(self, rec):
+        return "; ".join(a.slug for a in rec.addressees.all())
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run"):
+            return
+        slugs = {row.get("inspection") for row in dataset.dict if row.get("inspection")}
+        for inspection in Inspection.objects.filter(slug__in=slugs):
+            create_force_records(inspection)
