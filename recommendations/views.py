@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
 
+from reminders.services import record_reminder_status
+
 from . import evidence, services
 from .forms import (
     ClosureRequestForm,
@@ -137,7 +139,10 @@ class RecordDetailView(DetailView):
         pending = next((e for e in extensions if e.is_pending), None)
         can_edit = bool(access and access.can_edit)
         can_sign_off = bool(access and access.can_sign_off)
+        reminders = record_reminder_status(record)
         return super().get_context_data(
+            reminders_sent=reminders["reminders_sent"],
+            unreachable_owners=reminders["unreachable_owners"],
             updates=updates,
             extensions=extensions,
             pending_extension=pending,
