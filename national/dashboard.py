@@ -87,19 +87,19 @@ def police_recommendations(inspection):
     )
 
 
-def filtered_forces(filters: Filters, *, inspection=None, recommendation_ids=(), today=None):
+def filtered_forces(filters: Filters, *, recommendation_ids=(), today=None):
     forces = Force.objects.all()
     if filters.country:
         forces = forces.filter(country=filters.country)
     if filters.commissioner_type:
         forces = forces.filter(commissioner_type=filters.commissioner_type)
-    record_q = filters.record_q(today or timezone.localdate())
-    if record_q:
-        matching = Record.objects.filter(
-            record_q, force=OuterRef("pk"), recommendation_id__in=list(recommendation_ids)
-        )
-        forces = forces.filter(Exists(matching))
-    return forces.order_by("name")
+    # A force is a row if it has a record of the inspection (that matches the record filters).
+    matching = Record.objects.filter(
+        filters.record_q(today or timezone.localdate()),
+        force=OuterRef("pk"),
+        recommendation_id__in=list(recommendation_ids),
+    )
+    return forces.filter(Exists(matching)).order_by("name")
 
 
 @dataclass
