@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import BooleanField as BooleanOutput
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forces.models import Force
+from frontend.templatetags.govuk import status_tag_class
 from recommendations.models import Inspection, ProgressUpdate, Recommendation, Record, RecordQuerySet
 from responses.models import Response, ResponseSection
 
@@ -109,6 +112,8 @@ class Cell:
     status_label: str
     overdue: bool
     due_on: date | None
+    url: str = ""
+    tag_class: str = ""
 
 
 @dataclass
@@ -207,13 +212,29 @@ def build_dashboard(inspection: Inspection, filters: Filters, today: date | None
     force_ids = [f.pk for f in forces]
 
     records = Record.objects.filter(recommendation_id__in=rec_ids, force_id__in=force_ids).order_by()
-    labels = dict(S.choices)
+    # Work per status and per force once, not per cell: the matrix has up to 43 × N cells, and
+    # reversing a URL or resolving a lazy translation in each would cost more than the queries.
+    labels = {value: str(label) for value, label in S.choices}
+    tag_classes = {value: status_tag_class(value) for value in labels}
+    url_prefix = {
+        f.pk: reverse("recommendations:record-detail", kwargs={"force_slug": f.slug, "pk": 0})[: -len("0/")]
+        for f in forces
+    }
+    overdue_case = Case(
+        When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanOutput()
+    )
     cells = {
-        (force_id, rec_id): Cell(pk, status, labels.get(status, status), overdue, due)
+        (force_id, rec_id): Cell(
+            pk,
+            status,
+            labels.get(status, status),
+            overdue,
+            due,
+            url=f"{url_prefix[force_id]}{pk}/",
+            tag_class=tag_classes.get(status, ""),
+        )
         for pk, force_id, rec_id, status, due, overdue in records.annotate(
-            is_overdue=Case(
-                When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanOutput()
-            )
+            is_overdue=overdue_case
         ).values_list("pk", "force_id", "recommendation_id", "status", "current_due_on", "is_overdue")
     }
     zero = {key: 0 for key, _l, _q in GROUPS} | {"overdue": 0, "total": 0}
@@ -228,6 +249,7 @@ def build_dashboard(inspection: Inspection, filters: Filters, today: date | None
         force_id: on
         for force_id, on in Response.objects.filter(inspection=inspection, force_id__in=force_ids)
         .exclude(published_on=None)
+        .order_by()
         .values_list("force_id", "published_on")
     }
     due = inspection.response_due_on
@@ -292,6 +314,25 @@ def build_compare(
 
 
 SEARCH_LIMIT = 50
+# Ranking reads and parses every matching row's text; a common word matches tens of thousands of
+# updates at national scale, so only the most recent matches (found through the GIN index) are ranked.
+RANK_CANDIDATES = 500
+
+
+def _ranked(queryset, vector, query, recent_first):
+    # The candidates come from the table alone, so the planner takes the GIN index rather than
+    # joining first and parsing every row's text; the caller's filters apply to the candidates.
+    candidates = (
+        queryset.model.objects.annotate(search=vector)
+        .filter(search=query)
+        .order_by(*recent_first)
+        .values("pk")[:RANK_CANDIDATES]
+    )
+    return (
+        queryset.filter(pk__in=Subquery(candidates))
+        .annotate(rank=SearchRank(vector, query))
+        .order_by("-rank", *recent_first)
+    )
 
 
 def search(q: str, *, limit: int = SEARCH_LIMIT):
@@ -305,22 +346,10 @@ def search(q: str, *, limit: int = SEARCH_LIMIT):
         version__response__published_version=F("version")
     ).select_related("force", "recommendation__inspection", "version__response")
     if getattr(settings, "IS_POSTGRES", False):
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         query = SearchQuery(q, config="english", search_type="websearch")
         vector = SearchVector("text", config="english")
-        updates = (
-            updates.annotate(search=vector)
-            .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
-            .order_by("-rank", "-dated", "-pk")
-        )
-        sections = (
-            sections.annotate(search=vector)
-            .filter(search=query)
-            .annotate(rank=SearchRank(vector, query))
-            .order_by("-rank", "-pk")
-        )
+        updates = _ranked(updates, vector, query, ("-dated", "-pk"))
+        sections = _ranked(sections, vector, query, ("-pk",))
     else:
         updates = updates.filter(text__icontains=q).order_by("-dated", "-pk")
         sections = sections.filter(text__icontains=q).order_by("-pk")

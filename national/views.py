@@ -101,6 +101,8 @@ class DashboardView(DashboardMixin, NationalView):
                 "form": form,
                 "filters": filters,
                 "groups": GROUPS,
+                "overdue_label": _("Overdue"),
+                "no_record_label": _("No record"),
             },
         )
 

@@ -13,14 +13,18 @@ INDEXES = {
 }
 
 
+def create_sql(name, table):
+    return (
+        f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
+        "USING gin (to_tsvector('english'::regconfig, COALESCE(text, ''::text)))"
+    )
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, table in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
-            "USING gin (to_tsvector('english'::regconfig, COALESCE(text, ''::text)))"
-        )
+        schema_editor.execute(create_sql(name, table))
 
 
 def drop(apps, schema_editor):
