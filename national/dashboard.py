@@ -295,7 +295,9 @@ def build_compare(
         row["force_id"]: row
         for row in ResponseSection.objects.filter(
             recommendation=recommendation, version__response__published_version=F("version")
-        ).values("force_id", "text", "version__response__published_on")
+        )
+        .order_by()
+        .values("force_id", "text", "version__response__published_on")
     }
     answers = []
     for record in records.order_by("force__name"):
