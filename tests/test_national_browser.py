@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django import db
 from django.conf import settings
 
 from .test_national import publish_responses
@@ -38,8 +39,12 @@ def browser_page(national, client_for, monkeypatch):
                     kind = "text/javascript"
                 return route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
             return route.fulfill(status=404, body=b"")
-        response = client.get(path)
-        headers = {k: v for k, v in response.items()}
+        try:
+            response = client.get(path)
+        finally:
+            # Playwright's greenlet has its own database connection: close it, or it outlives the test.
+            db.connection.close()
+        headers = dict(response.items())
         return route.fulfill(status=response.status_code, body=response.content, headers=headers)
 
     with sync_api.sync_playwright() as pw:
