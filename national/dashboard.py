@@ -11,6 +11,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
 from django.db.models import BooleanField as BooleanOutput
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
@@ -319,6 +320,7 @@ SEARCH_LIMIT = 50
 # Ranking reads and parses every matching row's text; a common word matches tens of thousands of
 # updates at national scale, so only the most recent matches (found through the GIN index) are ranked.
 RANK_CANDIDATES = 500
+GIN_FUZZY_LIMIT = 20000
 
 
 def _ranked(queryset, vector, query, recent_first):
@@ -352,6 +354,11 @@ def search(q: str, *, limit: int = SEARCH_LIMIT):
         vector = SearchVector("text", config="english")
         updates = _ranked(updates, vector, query, ("-dated", "-pk"))
         sections = _ranked(sections, vector, query, ("-pk",))
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A word in a third of 1.3 million updates would make the GIN scan return them all;
+            # PostgreSQL's soft limit samples that many matches instead (exact below the limit).
+            cursor.execute(f"SET LOCAL gin_fuzzy_search_limit = {GIN_FUZZY_LIMIT}")
+            return list(updates[:limit]), list(sections[:limit])
     else:
         updates = updates.filter(text__icontains=q).order_by("-dated", "-pk")
         sections = sections.filter(text__icontains=q).order_by("-pk")
