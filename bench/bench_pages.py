@@ -87,6 +87,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--label", default="")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
+    parser.add_argument("--only", default="", help="time only the pages whose name contains this")
     args = parser.parse_args()
     setup_test_environment()
     total_updates, page_list = pages()
@@ -95,6 +96,8 @@ def main():
     print(f"{args.label} ({total_updates} progress updates, {connection.vendor})")
     print(f"{'page':30} {'median ms':>10} {'p95 ms':>8} {'DB ms':>7} {'queries':>8}")
     for name, url, username in page_list:
+        if args.only not in name:
+            continue
         if username not in clients:
             clients[username] = Client()
             clients[username].force_login(User.objects.get(username=username))
