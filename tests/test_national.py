@@ -408,3 +408,18 @@ def test_dashboard_and_compare_run_a_constant_number_of_queries(
             response = client.get(url)
         assert response.status_code == 200
     assert len(client.get(dashboard_url(published)).context["dashboard"].rows) >= 20
+
+
+def test_full_text_search_is_served_by_gin_indexes_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL full-text search only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('national_progressupdate_fts', 'national_responsesection_fts')"
+        )
+        rows = dict(cursor.fetchall())
+    assert set(rows) == {"national_progressupdate_fts", "national_responsesection_fts"}
+    assert all("gin" in definition and "to_tsvector('english'" in definition for definition in rows.values())
