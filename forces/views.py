@@ -13,7 +13,7 @@ class HomeView(TemplateView):
     def get(self, request, *args, **kwargs):
         user = request.user
         if is_national(user):
-            return redirect("forces:list")
+            return redirect("national:dashboard")
         forces = list(member_forces(user))
         if len(forces) == 1:
             return redirect(forces[0].get_absolute_url())

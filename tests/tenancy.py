@@ -270,6 +270,54 @@ ROUTES += [
     ),
 ]
 
+# Issue 6: the national team's pages look across forces and carry no force_slug. Only the national
+# team and administrators reach them; every force's people get 404 (not 403: they must not learn
+# the pages exist).
+NATIONAL_ONLY = {
+    "gwent_staff": 404,
+    "gwent_chief": 404,
+    "dyfed_staff": 404,
+    "dyfed_chief": 404,
+    "national": 200,
+    "admin": 200,
+    "anonymous": 302,
+}
+
+
+def no_kwargs(world, force, obj_force):
+    return {}
+
+
+def csv_kwargs(world, force, obj_force):
+    return {"fmt": "csv"}
+
+
+def xlsx_kwargs(world, force, obj_force):
+    return {"fmt": "xlsx"}
+
+
+def recommendation_kwargs(world, force, obj_force):
+    return {"pk": world.record(obj_force).recommendation_id}
+
+
+def recommendation_csv_kwargs(world, force, obj_force):
+    return {**recommendation_kwargs(world, force, obj_force), "fmt": "csv"}
+
+
+def recommendation_xlsx_kwargs(world, force, obj_force):
+    return {**recommendation_kwargs(world, force, obj_force), "fmt": "xlsx"}
+
+
+ROUTES += [
+    Route("national:dashboard", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:dashboard-export", csv_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:dashboard-export", xlsx_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:compare", recommendation_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:compare-export", recommendation_csv_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:compare-export", recommendation_xlsx_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:search", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
+]
+
 # Named URLs outside the tenancy table: no force's data behind them, or tested on their own.
 EXEMPT_PREFIXES = ("admin:",)
 EXEMPT = {

@@ -1,0 +1,115 @@
+"""Time the national dashboard, compare, search and a force overview server-side.
+
+Uses Django's test client in-process (no network), so the figures are the server's own time:
+URL routing, middleware, the view, its queries and the template. For each page: median and 95th
+percentile over repeated requests, the number of SQL queries, and the median time spent in the
+database (sum of the queries' own times), to show how close the page is to its database cost.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mappa_bench .venv/bin/python bench/bench_pages.py
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from national.dashboard import police_inspections, police_recommendations  # noqa: E402
+from recommendations.models import ProgressUpdate  # noqa: E402
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def measure(client, url, repeat, warmup=3):
+    for _ in range(warmup):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times, db_times, queries = [], [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (url, response.status_code)
+        times.append(elapsed * 1000)
+        db_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+        queries = len(ctx.captured_queries)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "db_median_ms": round(statistics.median(db_times), 1),
+        "queries": queries,
+        "bytes": len(response.content),
+    }
+
+
+def pages():
+    with scopes_disabled():
+        inspection = police_inspections().first()
+        rec = police_recommendations(inspection).first()
+        total_updates = ProgressUpdate.objects.count()
+    return total_updates, [
+        ("dashboard", f"/national/?inspection={inspection.pk}", "bench.national"),
+        (
+            "dashboard filtered",
+            f"/national/?inspection={inspection.pk}&country=england&status=in_progress&overdue=yes",
+            "bench.national",
+        ),
+        ("compare", f"/national/recommendations/{rec.pk}/", "bench.national"),
+        ("search", "/national/search/?q=training+refresher", "bench.national"),
+        ("dashboard export xlsx", f"/national/export.xlsx?inspection={inspection.pk}", "bench.national"),
+        ("force overview (national)", "/forces/gwent/", "bench.national"),
+        ("force overview (OPCC staff)", "/forces/gwent/", "bench.gwent"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--label", default="")
+    parser.add_argument("--json", help="append the results as one JSON line to this file")
+    parser.add_argument("--only", default="", help="time only the pages whose name contains this")
+    args = parser.parse_args()
+    setup_test_environment()
+    total_updates, page_list = pages()
+    clients = {}
+    results = []
+    print(f"{args.label} ({total_updates} progress updates, {connection.vendor})")
+    print(f"{'page':30} {'median ms':>10} {'p95 ms':>8} {'DB ms':>7} {'queries':>8}")
+    for name, url, username in page_list:
+        if args.only not in name:
+            continue
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        row = {"page": name, "url": url, **measure(clients[username], url, args.repeat)}
+        results.append(row)
+        print(
+            f"{name:30} {row['median_ms']:>10} {row['p95_ms']:>8} {row['db_median_ms']:>7} {row['queries']:>8}"
+        )
+    if args.json:
+        with open(args.json, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"label": args.label, "updates": total_updates, "results": results}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

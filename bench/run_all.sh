@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmarks of the national pages at 1x, 3x (and 10x with SCALES="1 3 10") the national data set.
+# For each scale: a fresh PostgreSQL database, the generated data, server-side page timings, and a
+# bounded locust load test against gunicorn on 127.0.0.1. Results: var/bench/results.jsonl and stdout.
+#
+#   PGURL=postgres://postgres@127.0.0.1:5432 BENCH_DB=mappa_bench SCALES="1 3" bench/run_all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+BENCH_DB=${BENCH_DB:-mappa_bench}
+SCALES=${SCALES:-"1 3"}
+REPEAT=${REPEAT:-30}
+LOAD_SECONDS=${LOAD_SECONDS:-30}
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=bench.settings_bench
+export DATABASE_URL="$PGURL/$BENCH_DB"
+mkdir -p var/bench
+
+for scale in $SCALES; do
+  echo "== scale ${scale}x: fresh database ${BENCH_DB}"
+  psql "$PGURL/postgres" -q -c "DROP DATABASE IF EXISTS ${BENCH_DB}" -c "CREATE DATABASE ${BENCH_DB}"
+  $PY manage.py migrate --no-input -v0
+  /usr/bin/time -f "generated in %e s" $PY bench/generate_data.py --scale "$scale"
+  $PY bench/bench_pages.py --repeat "$REPEAT" --label "${scale}x" --json var/bench/results.jsonl
+  $PY bench/load_test.py --seconds "$LOAD_SECONDS" --label "${scale}x"
+done

@@ -1,0 +1,425 @@
+"""The national team's dashboard, compare view, search and exports (issue 6)."""
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from forces.models import Force
+from national.models import AccessLog
+from national.services import log_access
+from recommendations.models import Inspection, Recommendation, Record
+from recommendations.services import add_progress_update, create_force_records
+from responses.models import Response, ResponseSection, ResponseVersion
+from tests.conftest import SEED_SLUGS
+
+pytestmark = pytest.mark.django_db
+
+SEED_NAMES = (
+    "Avon and Somerset Constabulary",
+    "Dyfed-Powys Police",
+    "Gloucestershire Constabulary",
+    "Gwent Police",
+    "Staffordshire Police",
+)
+PUBLISHED = {  # the seed letters' publication dates (Staffordshire's letter is undated)
+    "dyfed-powys": date(2022, 9, 8),
+    "gwent": date(2022, 9, 5),
+    "avon-and-somerset": date(2022, 9, 8),
+    "gloucestershire": date(2022, 9, 20),
+}
+
+
+def publish_responses(world, sections=None):
+    """Published responses made through the ORM: the responses workflow is built elsewhere."""
+    sections = sections or {}
+    for slug, on in PUBLISHED.items():
+        force = Force.objects.get(slug=slug)
+        response = Response.objects.create(force=force, inspection=world.inspection, status="published")
+        version = ResponseVersion.objects.create(force=force, response=response, number=1)
+        rec = world.record(force, 14).recommendation
+        ResponseSection.objects.create(
+            force=force,
+            version=version,
+            recommendation=rec,
+            text=sections.get(slug, f"{force.name} answers recommendation 14 in its letter."),
+        )
+        response.published_on = on
+        response.published_version = version
+        response.current_version = version
+        response.save()
+
+
+@pytest.fixture
+def published(world):
+    publish_responses(world)
+    return world
+
+
+def dashboard_url(world, **params):
+    from urllib.parse import urlencode
+
+    return reverse("national:dashboard") + "?" + urlencode({"inspection": world.inspection.pk, **params})
+
+
+def test_national_dashboard_shows_seed_forces_with_statuses_and_gloucestershire_late(
+    published, national, client_for
+):
+    response = client_for(national).get(reverse("national:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in SEED_NAMES:
+        assert name in html
+    dashboard = response.context["dashboard"]
+    assert dashboard.inspection == published.inspection  # the default: latest with police recommendations
+    assert [c.recommendation.number for c in dashboard.columns] == [14, 15, 18, 19]
+    rows = {row.force.slug: row for row in dashboard.rows}
+    assert set(rows) == set(SEED_SLUGS)
+    assert [c.status for c in rows["avon-and-somerset"].cells] == [
+        "in_progress",
+        "in_progress",
+        "no_further_action",
+        "no_further_action",
+    ]
+    assert rows["dyfed-powys"].cells[2].status == "complete"
+    assert rows["gloucestershire"].timeliness.state == "late"
+    assert rows["gloucestershire"].timeliness.days_late == 12
+    assert "Late by 12 days" in html
+    assert rows["gwent"].timeliness.state == "on_time"
+    assert rows["staffordshire"].timeliness.state == "not_published"
+    assert "Not yet published" in html
+    # Status is text as well as colour, and overdue is said in words (the 12 months ran out in 2023).
+    assert "In progress</strong>" in html
+    assert "Overdue</strong>" in html
+
+
+def test_dashboard_totals_are_counted_per_recommendation_and_per_force(published, national, client_for):
+    dashboard = client_for(national).get(dashboard_url(published)).context["dashboard"]
+    by_number = {c.recommendation.number: c.totals for c in dashboard.columns}
+    assert by_number[18]["complete"] == 2  # Dyfed-Powys and Staffordshire
+    assert by_number[18]["no_further_action"] == 1  # Avon and Somerset
+    assert by_number[18]["in_progress"] == 2
+    assert by_number[14]["in_progress"] == 5
+    assert by_number[14]["overdue"] == 5
+    rows = {row.force.slug: row.totals for row in dashboard.rows}
+    assert rows["gwent"] == {
+        "complete": 0,
+        "in_progress": 4,
+        "not_started": 0,
+        "no_further_action": 0,
+        "overdue": 4,
+        "total": 4,
+    }
+    assert dashboard.totals["total"] == 20
+    assert dashboard.totals["complete"] == 2
+
+
+def test_dashboard_cells_link_to_the_force_record_read_only(published, national, client_for):
+    client = client_for(national)
+    html = client.get(dashboard_url(published)).content.decode()
+    record = published.record(published.gwent, 18)
+    url = reverse("recommendations:record-detail", kwargs={"force_slug": "gwent", "pk": record.pk})
+    assert f'href="{url}"' in html
+    detail = client.get(url)
+    assert detail.status_code == 200
+    assert detail.context["force_access"].read_only
+
+
+def test_dashboard_chart_has_the_same_figures_as_a_table_and_no_inline_script_or_style(
+    published, national, client_for
+):
+    html = client_for(national).get(dashboard_url(published)).content.decode()
+    assert '<svg class="app-chart"' in html
+    assert "Complete: 2</title>" in html  # recommendation 18's bar
+    assert "Status per recommendation (the chart's figures)" in html
+    assert "style=" not in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"country": "wales"}, {"gwent", "dyfed-powys"}),
+        ({"country": "england"}, {"avon-and-somerset", "staffordshire", "gloucestershire"}),
+        ({"status": "complete"}, {"dyfed-powys", "staffordshire"}),
+        ({"status": "no_further_action"}, {"avon-and-somerset"}),
+        ({"overdue": "yes"}, set(SEED_SLUGS)),
+        ({"overdue": "no"}, {"dyfed-powys", "staffordshire", "avon-and-somerset"}),
+    ],
+)
+def test_dashboard_filters_pick_forces(published, national, client_for, params, expected):
+    response = client_for(national).get(dashboard_url(published, **params))
+    assert {row.force.slug for row in response.context["dashboard"].rows} == expected
+
+
+def test_commissioner_type_filter(published, national, client_for):
+    response = client_for(national).get(dashboard_url(published, commissioner_type="pfcc"))
+    assert [row.force.slug for row in response.context["dashboard"].rows] == ["staffordshire"]
+    response = client_for(national).get(dashboard_url(published, commissioner_type="pcc"))
+    assert len(response.context["dashboard"].rows) == 4
+
+
+def test_nonsense_filter_values_are_ignored_with_a_message(published, national, client_for):
+    response = client_for(national).get(
+        dashboard_url(
+            published, country="mars", status="'; drop table", overdue="maybe", commissioner_type="x"
+        )
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ignored" in html
+    assert "Country" in html and "Status" in html
+    assert len(response.context["dashboard"].rows) == 5
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "-1"])
+def test_unknown_inspection_is_not_found(published, national, client_for, value):
+    response = client_for(national).get(reverse("national:dashboard") + f"?inspection={value}")
+    assert response.status_code == 404
+
+
+def test_unknown_recommendation_is_not_found(published, national, client_for):
+    client = client_for(national)
+    assert client.get(reverse("national:compare", kwargs={"pk": 999999})).status_code == 404
+    assert (
+        client.get(reverse("national:compare-export", kwargs={"pk": 999999, "fmt": "csv"})).status_code == 404
+    )
+    assert client.get("/national/export.pdf").status_code == 404
+
+
+def test_compare_view_shows_the_five_answers_to_recommendation_14(published, national, client_for):
+    rec = published.record(published.gwent, 14).recommendation
+    response = client_for(national).get(reverse("national:compare", kwargs={"pk": rec.pk}))
+    assert response.status_code == 200
+    answers = response.context["answers"]
+    assert [a.force.name for a in answers] == list(SEED_NAMES)
+    html = response.content.decode()
+    for force in Force.objects.filter(slug__in=SEED_SLUGS):
+        update = published.update(force, 14)
+        assert update.text.splitlines()[0][:60] in html.replace("&#x27;", "'").replace("&quot;", '"')
+    by_slug = {a.force.slug: a for a in answers}
+    assert by_slug["gloucestershire"].response_published_on == date(2022, 9, 20)
+    assert "Gloucestershire Constabulary answers recommendation 14 in its letter." in html
+    assert by_slug["staffordshire"].response_published_on is None
+    assert "No published response" in html
+
+
+def test_search_finds_updates_and_published_responses_across_forces(published, national, client_for):
+    response = client_for(national).get(reverse("national:search"), {"q": "training"})
+    assert response.status_code == 200
+    forces = {u.force.slug for u in response.context["updates"]}
+    assert len(forces) >= 3
+    response = client_for(national).get(reverse("national:search"), {"q": "letter"})
+    assert {s.force.slug for s in response.context["sections"]} == set(PUBLISHED)
+
+
+def test_empty_or_odd_search_never_fails(published, national, client_for):
+    client = client_for(national)
+    for q in ["", "   ", "&|!:*", "'", '"unclosed', "x" * 1000, "-"]:
+        assert client.get(reverse("national:search"), {"q": q}).status_code == 200
+
+
+def _csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_dashboard_exports_open_with_the_same_figures(published, national, client_for):
+    client = client_for(national)
+    page = client.get(dashboard_url(published)).context["dashboard"]
+    response = client.get(
+        reverse("national:dashboard-export", kwargs={"fmt": "csv"}), {"inspection": published.inspection.pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = {row["Force"]: row for row in _csv_rows(response)}
+    assert set(rows) == set(SEED_NAMES)
+    assert rows["Gloucestershire Constabulary"]["Response timeliness"] == "Late by 12 days"
+    assert rows["Gloucestershire Constabulary"]["Days late"] == "12"
+    assert rows["Staffordshire Police"]["Response timeliness"] == "Not yet published"
+    assert rows["Dyfed-Powys Police"]["Recommendation 18"] == "Complete"
+    assert rows["Gwent Police"]["Recommendation 14"] == "In progress (overdue)"
+    for row in page.rows:
+        assert int(rows[row.force.name]["Complete"]) == row.totals["complete"]
+        assert int(rows[row.force.name]["Overdue"]) == row.totals["overdue"]
+
+    response = client.get(
+        reverse("national:dashboard-export", kwargs={"fmt": "xlsx"}), {"inspection": published.inspection.pk}
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    header, body = values[0], values[1:]
+    assert header[0] == "Force"
+    xlsx_rows = {r[0]: dict(zip(header, r, strict=True)) for r in body}
+    assert set(xlsx_rows) == set(SEED_NAMES)
+    assert xlsx_rows["Gloucestershire Constabulary"]["Days late"] == 12
+    assert xlsx_rows["Gwent Police"]["In progress"] == 4
+
+
+def test_compare_exports_open_with_the_five_answers(published, national, client_for):
+    rec = published.record(published.gwent, 14).recommendation
+    client = client_for(national)
+    rows = _csv_rows(client.get(reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "csv"})))
+    assert [r["Force"] for r in rows] == list(SEED_NAMES)
+    assert rows[2]["Response published on"] == "2022-09-20"
+    response = client.get(reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "xlsx"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [r[0] for r in list(sheet.values)[1:]] == list(SEED_NAMES)
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_exports_escape_formula_injection(world, national, gwent_staff, client_for, payload):
+    record = world.record(world.gwent, 14)
+    add_progress_update(record, author=gwent_staff, text=payload, dated=date(2023, 1, 1))
+    client = client_for(national)
+    url = reverse("national:compare-export", kwargs={"pk": record.recommendation_id, "fmt": "csv"})
+    gwent = next(r for r in _csv_rows(client.get(url)) if r["Force"] == "Gwent Police")
+    assert gwent["Latest update"] == "'" + payload
+    url = reverse("national:compare-export", kwargs={"pk": record.recommendation_id, "fmt": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).active
+    cell = next(r for r in sheet.values if r[0] == "Gwent Police")[6]
+    assert cell == "'" + payload
+
+
+def test_escape_formula_leaves_numbers_and_plain_text_alone():
+    from national.exports import escape_formula
+
+    assert escape_formula(-3) == -3
+    assert escape_formula("In progress") == "In progress"
+    assert escape_formula("=1+1") == "'=1+1"
+    assert escape_formula("\tx") == "'\tx"
+    assert escape_formula("\rx") == "'\rx"
+
+
+@pytest.mark.parametrize("persona", ["gwent_staff", "gwent_chief", "dyfed_staff", "dyfed_chief"])
+def test_force_people_get_404_for_every_national_url(published, personas, client_for, persona):
+    rec = published.record(published.gwent, 14).recommendation
+    client = client_for(personas[persona])
+    urls = [
+        reverse("national:dashboard"),
+        dashboard_url(published),
+        reverse("national:dashboard-export", kwargs={"fmt": "csv"}),
+        reverse("national:dashboard-export", kwargs={"fmt": "xlsx"}),
+        reverse("national:compare", kwargs={"pk": rec.pk}),
+        reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "csv"}),
+        reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "xlsx"}),
+        reverse("national:search") + "?q=training",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert not AccessLog.objects.exists()
+
+
+def test_each_national_access_is_logged(published, national, client_for):
+    rec = published.record(published.gwent, 14).recommendation
+    client = client_for(national)
+    client.get(dashboard_url(published, country="wales"))
+    client.get(reverse("national:compare", kwargs={"pk": rec.pk}))
+    client.get(reverse("national:search"), {"q": "training"})
+    client.get(reverse("national:dashboard-export", kwargs={"fmt": "csv"}))
+    client.get(reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "xlsx"}))
+    logs = list(AccessLog.objects.order_by("pk"))
+    assert [log.action for log in logs] == [
+        "dashboard",
+        "compare",
+        "search",
+        "export_dashboard",
+        "export_compare",
+    ]
+    assert all(log.user == national for log in logs)
+    assert logs[0].parameters == {"inspection": str(published.inspection.pk), "country": "wales"}
+    assert logs[0].path == "/national/"
+    assert logs[2].parameters == {"q": "training"}
+    assert logs[4].parameters == {"pk": rec.pk, "fmt": "xlsx"}
+
+
+def test_log_access_service_records_who_what_and_parameters(national):
+    entry = log_access(
+        national, AccessLog.Action.DASHBOARD, path="/national/", parameters={"a": ["1", "2"], "b": ["x"]}
+    )
+    assert entry.user == national
+    assert entry.parameters == {"a": ["1", "2"], "b": "x"}
+    assert entry.at is not None
+
+
+def test_national_users_land_on_the_dashboard(world, national, admin_user, gwent_staff, client_for):
+    assert client_for(national).get("/")["Location"] == reverse("national:dashboard")
+    assert client_for(admin_user).get("/")["Location"] == reverse("national:dashboard")
+    assert client_for(gwent_staff).get("/")["Location"] != reverse("national:dashboard")
+
+
+def test_national_pages_change_nothing(published, national, client_for):
+    before = list(Record.objects.values_list("pk", "status", "version"))
+    client = client_for(national)
+    client.get(dashboard_url(published))
+    assert client.post(reverse("national:dashboard")).status_code == 405
+    assert list(Record.objects.values_list("pk", "status", "version")) == before
+
+
+def _grow(world, n_forces, n_inspections, author):
+    """More forces and inspections, each with police recommendations, records and updates."""
+    from forces.demo import load_forces
+
+    load_forces()  # all 43 forces
+    forces = list(Force.objects.all()[:n_forces])
+    police = world.record(world.gwent, 14).recommendation.addressees.filter(is_police=True)
+    for n in range(n_inspections):
+        extra = Inspection.objects.create(
+            title=f"Grown inspection {n}", slug=f"grown-{n}", published_on=date(2021, 1, 1 + n)
+        )
+        for number in (1, 2, 3):
+            Recommendation.objects.create(inspection=extra, number=number, text="Do better.").addressees.add(
+                *police
+            )
+        create_force_records(extra, forces=forces)
+    create_force_records(world.inspection, forces=forces)
+    for record in Record.objects.filter(recommendation__inspection=world.inspection)[:60]:
+        add_progress_update(
+            record, author=None, text="More work.", status="in_progress", check_permission=False
+        )
+
+
+def test_dashboard_and_compare_run_a_constant_number_of_queries(
+    published, national, client_for, django_assert_max_num_queries
+):
+    client = client_for(national)
+    rec = published.record(published.gwent, 14).recommendation
+    urls = [
+        dashboard_url(published),
+        dashboard_url(published, status="in_progress", overdue="yes"),
+        reverse("national:compare", kwargs={"pk": rec.pk}),
+        reverse("national:search") + "?q=training",
+        reverse("national:dashboard-export", kwargs={"fmt": "csv"}),
+        reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "xlsx"}),
+    ]
+    small = {}
+    for url in urls:
+        client.get(url)  # warm the session
+        with django_assert_max_num_queries(20) as captured:
+            assert client.get(url).status_code == 200
+        small[url] = len(captured.captured_queries)
+    _grow(published, n_forces=20, n_inspections=6, author=national)
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            response = client.get(url)
+        assert response.status_code == 200
+    assert len(client.get(dashboard_url(published)).context["dashboard"].rows) >= 20
+
+
+def test_full_text_search_is_served_by_gin_indexes_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL full-text search only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('national_progressupdate_fts', 'national_responsesection_fts')"
+        )
+        rows = dict(cursor.fetchall())
+    assert set(rows) == {"national_progressupdate_fts", "national_responsesection_fts"}
+    assert all("gin" in definition and "to_tsvector('english'" in definition for definition in rows.values())
