@@ -35,7 +35,7 @@ TEMPLATES_DIR = BASE_DIR / "templates"
 PSEUDO = "xx"
 OPEN, CLOSE = "⟦", "⟧"
 # The same exclusions as the makemessages command in docs/notes/issue-9.md.
-MAKEMESSAGES_IGNORE = [".venv/*", "node_modules/*", "var/*", "static/*", "bench/*", "*.egg-info/*"]
+MAKEMESSAGES_IGNORE = [".venv/*", "node_modules/*", "var/*", "static/*", "bench/*", "*.egg-info/*", "tests/*"]
 
 
 @pytest.fixture(autouse=True, scope="module")
