@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_scopes import scopes_disabled
 
+from audit.models import AuditEvent
+from audit.services import record_event
 from forces.access import is_national
 from recommendations.models import Recommendation
 
@@ -47,6 +49,9 @@ class NationalView(View):
                 path=request.path,
                 parameters={**dict(request.GET.lists()), **kwargs},
             )
+            if self.action.startswith("export"):
+                # Exports also go in the audit trail that administrators and the national team export.
+                record_event(request, AuditEvent.Action.EXPORT, summary=f"national {self.action}", **kwargs)
             response = super().dispatch(request, *args, **kwargs)
             # Render here, while the scope is still lifted (the template walks related rows).
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

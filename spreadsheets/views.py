@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from audit.models import AuditEvent
+from audit.services import record_event
 from recommendations.models import Inspection, Recommendation, Record
 
 from . import services
@@ -119,6 +121,7 @@ class ProgressJobView(ForceEditorMixin, JobContextMixin, TemplateView):
         job = self.get_job()
         if job.can_confirm:
             services.start(job, commit=True)
+            record_event(request, AuditEvent.Action.IMPORT, summary=f"import {job.pk} confirmed", obj=job)
         return redirect(job.get_absolute_url())
 
 
@@ -165,6 +168,9 @@ class ForceExportView(View):
         else:
             raise Http404
         dataset.title = _("Records") if what == "records" else _("Progress updates")
+        record_event(
+            request, AuditEvent.Action.EXPORT, summary=f"{force.slug} {what} as {fmt}", what=what, format=fmt
+        )
         return file_response(dataset, fmt, f"{force.slug}-{what}", columns=PROGRESS_COLUMNS)
 
 
@@ -204,6 +210,7 @@ class InspectionJobView(AdministratorMixin, JobContextMixin, TemplateView):
         job = self.get_job()
         if job.can_confirm:
             services.start(job, commit=True)
+            record_event(request, AuditEvent.Action.IMPORT, summary=f"import {job.pk} confirmed", obj=job)
         return redirect(job.get_absolute_url())
 
 
@@ -228,4 +235,10 @@ class InspectionExportView(View):
         recs = Recommendation.objects.filter(inspection=inspection).prefetch_related("addressees")
         dataset = InspectionExportResource().export(recs)
         dataset.title = _("Recommendations")
+        record_event(
+            request,
+            AuditEvent.Action.EXPORT,
+            summary=f"{inspection.slug} recommendations as {fmt}",
+            obj=inspection,
+        )
         return file_response(dataset, fmt, f"{inspection.slug}-recommendations", columns=INSPECTION_COLUMNS)

@@ -169,3 +169,13 @@ def test_export_since_a_date(world, national, client_for):
     response = client_for(national).get("/audit/export/?download=1&since=2999-01-01")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert all(row[2] == "audit.auditevent" for row in rows[1:])
+
+
+def test_spreadsheet_and_national_exports_are_in_the_audit_trail(world, gwent_staff, national, client_for):
+    from audit.models import AuditEvent
+
+    assert client_for(gwent_staff).get("/forces/gwent/export/records.csv").status_code == 200
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, user=gwent_staff).get()
+    assert event.force == world.gwent and "records" in event.summary
+    assert client_for(national).get("/national/export.csv").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, user=national).exists()
