@@ -25,3 +25,8 @@ for scale in $SCALES; do
   $PY bench/bench_pages.py --repeat "$REPEAT" --label "${scale}x" --json var/bench/results.jsonl
   $PY bench/load_test.py --seconds "$LOAD_SECONDS" --label "${scale}x"
 done
+
+echo "== PDF letters: the five seed forces, app work vs WeasyPrint alone"
+DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 DATABASE_URL="$PGURL/$BENCH_DB" $PY bench/bench_letters.py
+echo "== reminder sweep at national scale"
+DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 DATABASE_URL="$PGURL/${BENCH_DB}_sweep" $PY bench/bench_sweep.py
