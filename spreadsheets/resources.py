@@ -41,8 +41,21 @@ def _field(key):
     return fields.Field(attribute=key, column_name=key, readonly=True)
 
 
-class RecordExportResource(_ColumnsResource):
-    """A force's records, one row each, with the latest progress update."""
+PROGRESS_FIELDS = (
+    "recommendation",
+    "kind",
+    "owner",
+    "timescale",
+    "due_date",
+    "progress",
+    "status",
+    "date",
+    "force",
+)
+
+
+class _ProgressColumnsResource(_ColumnsResource):
+    """The columns of the progress import, so that an export can be imported back unchanged."""
 
     COLUMN_HEADERS = _columns(PROGRESS_COLUMNS)
     recommendation = _field("recommendation")
@@ -55,19 +68,13 @@ class RecordExportResource(_ColumnsResource):
     date = _field("date")
     force = _field("force")
 
+
+class RecordExportResource(_ProgressColumnsResource):
+    """A force's records, one row each, with the latest progress update."""
+
     class Meta:
         model = Record
-        fields = (
-            "recommendation",
-            "kind",
-            "owner",
-            "timescale",
-            "due_date",
-            "progress",
-            "status",
-            "date",
-            "force",
-        )
+        fields = PROGRESS_FIELDS
 
     def dehydrate_recommendation(self, record):
         return record.recommendation.number
@@ -97,33 +104,12 @@ class RecordExportResource(_ColumnsResource):
         return record.force.name
 
 
-class UpdateExportResource(_ColumnsResource):
+class UpdateExportResource(_ProgressColumnsResource):
     """A force's progress updates, oldest first, one row each: the whole timeline."""
-
-    COLUMN_HEADERS = _columns(PROGRESS_COLUMNS)
-    recommendation = _field("recommendation")
-    kind = _field("kind")
-    owner = _field("owner")
-    timescale = _field("timescale")
-    due_date = _field("due_date")
-    progress = _field("progress")
-    status = _field("status")
-    date = _field("date")
-    force = _field("force")
 
     class Meta:
         model = ProgressUpdate
-        fields = (
-            "recommendation",
-            "kind",
-            "owner",
-            "timescale",
-            "due_date",
-            "progress",
-            "status",
-            "date",
-            "force",
-        )
+        fields = PROGRESS_FIELDS
 
     def dehydrate_recommendation(self, update):
         return update.record.recommendation.number
