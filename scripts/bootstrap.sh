@@ -10,7 +10,7 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "MAPPA Tracker needs Node.js and npm to build GOV.UK Frontend: install Node 18 or newer." >&2
+  echo "MAPPA Tracker needs Node.js and npm to build GOV.UK Frontend: install Node 20.19 or newer." >&2
   exit 1
 fi
 
