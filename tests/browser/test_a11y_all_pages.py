@@ -87,7 +87,8 @@ def test_the_table_yields_every_page_to_some_persona(world):
 
 # Beyond the WCAG-tagged rules: axe's structure rules (tagged best-practice, but they are how
 # 1.3.1 Info and relationships and 2.4.6 Headings show up on a GOV.UK page), and ids used twice
-# (a label or aria-describedby pointing at the wrong element). "region" is left out on purpose:
+# (a label or aria-describedby pointing at the wrong element), and a page with errors whose title
+# does not say so (GOV.UK: "Error: " before the title, 2.4.2 and 3.3.1). "region" is left out on purpose:
 # GOV.UK puts the back link before <main>, outside any landmark, so "skip to main content" skips it.
 EXTRA_RULES = [
     "heading-order",
@@ -108,6 +109,8 @@ EXTRA_CHECKS = """async (rules) => {
     for (const el of document.querySelectorAll("[aria-describedby]"))
         for (const id of el.getAttribute("aria-describedby").split(/\\s+/))
             if (id && !document.getElementById(id)) problems.push(`aria-describedby names missing id "${id}"`);
+    if (document.querySelector(".govuk-error-summary") && !document.title.startsWith("Error:"))
+        problems.push(`the page shows errors but its title does not start with "Error:": ${document.title}`);
     return problems;
 }"""
 
@@ -241,6 +244,10 @@ def _visit_gwent_chief(checker, world, personas, new_page, settings):
     checker.check("response draft", reverse("responses:detail", kwargs=kwargs))
     services.submit_for_sign_off(response, user=staff)
     checker.check("response awaiting sign-off", reverse("responses:detail", kwargs=kwargs))
+    checker.page.get_by_role("button", name="Sign off this version").click()
+    checker.page.wait_for_load_state()
+    assert checker.page.locator(".govuk-error-summary").count(), "signing off unconfirmed showed no error"
+    checker.check("response sign-off, not confirmed")
     checker.check("response versions", reverse("responses:history", kwargs=kwargs))
 
 
