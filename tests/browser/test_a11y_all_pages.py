@@ -4,7 +4,7 @@ The pages come from the tenancy table (tests/tenancy.py ROUTES: each GET route, 
 persona that gets a 200), plus the pages outside it: home, sign-in, the force list, the 404 page, the
 public responses pages, password reset, two-factor set-up and check, the lock-out page, and the error
 states of the main forms. One test per persona: the world is built and the persona signs in once, then
-every page is checked and all violations are reported together.
+every page is checked and all violations are reported together. A11Y_LIST=1 prints the pages checked.
 """
 
 import io
