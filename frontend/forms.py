@@ -36,6 +36,18 @@ class GovukFormMixin:
             if field.help_text and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
 
+    def __getitem__(self, name):
+        # A form may set help_text after __init__ (from the request's data): point the widget at
+        # the hint the template draws, not at Django's own "_helptext" id that nothing carries.
+        bound = super().__getitem__(name)
+        widget = bound.field.widget
+        if bound.field.help_text and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            described = widget.attrs.get("aria-describedby", "").split()
+            hint_id = f"{bound.auto_id}-hint"
+            if bound.auto_id and hint_id not in described:
+                widget.attrs["aria-describedby"] = " ".join([hint_id, *described])
+        return bound
+
     def full_clean(self):
         super().full_clean()
         for name in self._errors or {}:

@@ -1,0 +1,378 @@
+"""Every HTML page of the service passes axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) in headless Chromium.
+
+The pages come from the tenancy table (tests/tenancy.py ROUTES: each GET route, visited as the first
+persona that gets a 200), plus the pages outside it: home, sign-in, the force list, the 404 page, the
+public responses pages, password reset, two-factor set-up and check, the lock-out page, and the error
+states of the main forms. One test per persona: the world is built and the persona signs in once, then
+every page is checked and all violations are reported together. A11Y_LIST=1 prints the pages checked.
+"""
+
+import io
+import os
+import re
+import sys
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.tenancy import ROUTES, response_kwargs
+
+from .conftest import assert_no_axe_violations, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Who visits a tenancy-table page: the first of these that gets a 200.
+PERSONAS = ("gwent_staff", "gwent_chief", "national", "admin")
+USERNAMES = {
+    "gwent_staff": "gwent.staff",
+    "gwent_chief": "gwent.chief",
+    "national": "national",
+    "admin": "admin",
+}
+
+# GET routes that answer a file or JSON, not a page: nothing for axe to check.
+NOT_HTML = {
+    "recommendations:attachment-download",  # the evidence file
+    "spreadsheets:progress-job-status",  # JSON polled by the job page
+    "spreadsheets:inspection-job-status",
+    "spreadsheets:progress-template",  # CSV/XLSX
+    "spreadsheets:inspection-template",
+    "spreadsheets:force-export",
+    "spreadsheets:inspection-export",
+    "national:dashboard-export",
+    "national:compare-export",
+    "responses:letter-status",  # JSON
+    "responses:letter-download",  # PDF
+    "responses:public-letter",
+}
+
+
+# The API answers JSON; of its named URLs only the token page is a page of the service (the Swagger
+# UI at api:docs is drf-spectacular's, outside our templates).
+API_PAGES = {"api:token"}
+
+
+def _is_page(route) -> bool:
+    if route.name.startswith("api:") and route.name not in API_PAGES:
+        return False
+    return route.method == "get" and route.name not in NOT_HTML
+
+
+def _persona_for(route) -> str | None:
+    return next((role for role in PERSONAS if route.expect.get(role) == 200), None)
+
+
+def _route_pages(world, persona):
+    """(label, path) of each tenancy-table page this persona is the first to read."""
+    pages, seen = [], set()
+    for route in ROUTES:
+        if not _is_page(route) or _persona_for(route) != persona:
+            continue
+        path = reverse(route.name, kwargs=route.kwargs(world, world.gwent, world.gwent))
+        if path not in seen:
+            seen.add(path)
+            pages.append((route.name, path))
+    return pages
+
+
+def test_the_table_yields_every_page_to_some_persona(world):
+    """Guards the derivation: an HTML GET route that nobody may read would be silently left out."""
+    unchecked = [r.name for r in ROUTES if _is_page(r) and _persona_for(r) is None]
+    assert unchecked == []
+
+
+# Beyond the WCAG-tagged rules: axe's structure rules (tagged best-practice, but they are how
+# 1.3.1 Info and relationships and 2.4.6 Headings show up on a GOV.UK page), and ids used twice
+# (a label or aria-describedby pointing at the wrong element), and a page with errors whose title
+# does not say so (GOV.UK: "Error: " before the title, 2.4.2 and 3.3.1). "region" is left out on purpose:
+# GOV.UK puts the back link before <main>, outside any landmark, so "skip to main content" skips it.
+EXTRA_RULES = [
+    "heading-order",
+    "page-has-heading-one",
+    "landmark-one-main",
+    "landmark-unique",
+    "empty-heading",
+]
+EXTRA_CHECKS = """async (rules) => {
+    const known = new Set(axe.getRules().map(r => r.ruleId));
+    const r = await axe.run(document, {runOnly: {type: "rule", values: rules.filter(id => known.has(id))}});
+    const problems = r.violations.map(v => `${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+    const seen = new Map();
+    for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+    for (const [id, n] of seen) if (n > 1) problems.push(`duplicate id "${id}" (${n} times)`);
+    for (const el of document.querySelectorAll("label[for]"))
+        if (!document.getElementById(el.htmlFor)) problems.push(`label for missing id "${el.htmlFor}"`);
+    for (const el of document.querySelectorAll("[aria-describedby]"))
+        for (const id of el.getAttribute("aria-describedby").split(/\\s+/))
+            if (id && !document.getElementById(id)) problems.push(`aria-describedby names missing id "${id}"`);
+    if (document.querySelector(".govuk-error-summary") && !document.title.startsWith("Error:"))
+        problems.push(`the page shows errors but its title does not start with "Error:": ${document.title}`);
+    return problems;
+}"""
+
+
+class Checker:
+    """Visits pages in one signed-in context and collects the axe report of each, failing at the end."""
+
+    def __init__(self, page):
+        self.page = page
+        self.failures = []
+        self.checked = []
+
+    def check(self, label, path=None, *, status=200):
+        if path is not None:
+            response = self.page.goto(path)
+            if response is None or response.status != status:
+                got = response.status if response else None
+                self.failures.append(f"{label}: {path} answered {got}, expected {status}")
+                return
+            content_type = response.headers.get("content-type", "")
+            if not content_type.startswith("text/html"):
+                self.failures.append(f"{label}: {path} is {content_type}, not a page (add it to NOT_HTML)")
+                return
+        self.checked.append(label)
+        try:
+            assert_no_axe_violations(self.page, context=f"{label} ({self.page.url})")
+        except pytest.fail.Exception as failure:
+            self.failures.append(str(failure))
+        problems = self.page.evaluate(EXTRA_CHECKS, EXTRA_RULES)
+        if problems:
+            self.failures.append(f"{label} ({self.page.url}):\n" + "\n".join(f"- {p}" for p in problems))
+
+    def done(self):
+        if os.environ.get("A11Y_LIST"):
+            print("\nCHECKED:", *self.checked, sep="\n  ", file=sys.stderr)
+        assert self.checked, "no page was checked"
+        if self.failures:
+            pytest.fail("\n\n".join(self.failures), pytrace=False)
+
+
+def _bad_progress_preview(world, user):
+    """A progress import previewed through the real services, with row errors."""
+    from spreadsheets import services
+    from spreadsheets.models import ImportJob
+
+    data = b"Recommendation,Progress,Due date\n14,Training booked.,31/02/2023\n21,No such one.,\n"
+    job, table = services.store_upload(
+        kind=ImportJob.Kind.PROGRESS,
+        user=user,
+        upload=SimpleUploadedFile("progress.csv", data),
+        force=world.gwent,
+        inspection=world.inspection,
+    )
+    job = services.run(job, commit=False, table=table)
+    assert job.status == ImportJob.Status.INVALID, job.result
+    return job
+
+
+def _inspection_preview(admin_user):
+    import openpyxl
+
+    from spreadsheets import services
+    from spreadsheets.models import ImportJob
+
+    book = openpyxl.Workbook()
+    book.active.append(["Number", "Recommendation", "Addressed to"])
+    book.active.append(["1", "Forces should train staff.", "Martians"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    job, table = services.store_upload(
+        kind=ImportJob.Kind.INSPECTION,
+        user=admin_user,
+        upload=SimpleUploadedFile("inspection.xlsx", buffer.getvalue()),
+    )
+    return services.run(job, commit=False, table=table)
+
+
+def _visit_gwent_staff(checker, world, personas, new_page, settings):
+    user = personas["gwent_staff"]
+    page = checker.page
+    checker.check("home, signed in", "/")
+    checker.check("force list", reverse("forces:list"))
+    checker.check("404 page, signed in", "/no-such-page/", status=404)
+    job = _bad_progress_preview(world, user)
+    checker.check("progress import preview with row errors", job.get_absolute_url())
+    # Error states of the main forms.
+    overview = reverse("forces:overview", kwargs={"force_slug": "gwent"})
+    checker.check("overview, filtered", overview + "?status=in_progress&overdue=on&sort=due")
+    import_path = reverse("spreadsheets:progress-import", kwargs={"force_slug": "gwent"})
+    page.goto(import_path)
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    checker.check("progress import, posted empty")
+    edit = reverse("responses:edit", kwargs=response_kwargs(world, world.gwent, world.gwent))
+    page.goto(edit)
+    page.locator("[name=signatory_name]").fill("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator(".govuk-error-summary").count(), "the response edit form showed no errors"
+    checker.check("response edit, with errors")
+    page.goto(reverse("reminders:force-settings", kwargs={"force_slug": "gwent"}))
+    page.locator("main input[type=text], main input[type=number]").first.fill("ninety")
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_load_state()
+    checker.check("reminder settings, with errors")
+    page.goto(reverse("recommendations:owner-create", kwargs={"force_slug": "gwent"}))
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    checker.check("add an owner, posted empty")
+
+
+def _visit_gwent_chief(checker, world, personas, new_page, settings):
+    """The states a chief officer acts on: a record awaiting sign-off, a response awaiting sign-off."""
+    from recommendations.services import add_progress_update
+    from responses import services
+
+    staff = personas["gwent_staff"]
+    record = world.record(world.gwent, 15)
+    add_progress_update(record, author=staff, text="Implemented.", status="awaiting_sign_off")
+    checker.check(
+        "record awaiting sign-off", reverse("recommendations:record-detail", kwargs=_record(record))
+    )
+    checker.check("sign off a record", reverse("recommendations:record-sign-off", kwargs=_record(record)))
+    kwargs = response_kwargs(world, world.gwent, world.gwent)
+    response = services.save_draft(
+        world.gwent.responses.get(pk=kwargs["pk"]),
+        user=staff,
+        fields={"pcc_overall_comments": "Changed."},
+        sections={},
+    ).response
+    checker.check("response draft", reverse("responses:detail", kwargs=kwargs))
+    services.submit_for_sign_off(response, user=staff)
+    checker.check("response awaiting sign-off", reverse("responses:detail", kwargs=kwargs))
+    checker.page.get_by_role("button", name="Sign off this version").click()
+    checker.page.wait_for_load_state()
+    assert checker.page.locator(".govuk-error-summary").count(), "signing off unconfirmed showed no error"
+    checker.check("response sign-off, not confirmed")
+    checker.check("response versions", reverse("responses:history", kwargs=kwargs))
+
+
+def _record(record):
+    return {"force_slug": record.force.slug, "pk": record.pk}
+
+
+def _visit_national(checker, world, personas, new_page, settings):
+    checker.check("national search with a query", reverse("national:search") + "?q=training")
+    checker.check("force list, national", reverse("forces:list"))
+
+
+def _visit_admin(checker, world, personas, new_page, settings):
+    job = _inspection_preview(personas["admin"])
+    checker.check("inspection import preview", job.get_absolute_url())
+
+
+def _visit_signed_out(checker, world, personas, new_page, settings):
+    from axes.handlers.proxy import AxesProxyHandler
+
+    gwent_staff = personas["gwent_staff"]
+    page = checker.page
+    public = response_kwargs(world, world.gwent, world.gwent)
+    checker.check("home, signed out", "/")
+    checker.check("sign in", reverse("accounts:login"))
+    checker.check("public responses", reverse("responses:public-list", kwargs={"slug": "gwent"}))
+    checker.check(
+        "public response", reverse("responses:public-detail", kwargs={"slug": "gwent", "pk": public["pk"]})
+    )
+    checker.check("404 page", "/no-such-page/", status=404)
+    checker.check("password reset", reverse("accounts:password-reset"))
+    page.get_by_label(re.compile("mail", re.I)).fill("gwent.staff@example.org")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    checker.check("password reset sent")
+    token = default_token_generator.make_token(gwent_staff)
+    uid = urlsafe_base64_encode(force_bytes(gwent_staff.pk))
+    page.goto(reverse("accounts:password-reset-confirm", kwargs={"uidb64": uid, "token": token}))
+    checker.check("choose a new password")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    checker.check("choose a new password, posted empty")
+    checker.check("password reset, bad link", reverse("accounts:password-reset-confirm", args=["MQ", "x-y"]))
+    checker.check("password reset complete", reverse("accounts:password-reset-complete"))
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Username").fill("gwent.staff")
+    page.get_by_label("Password").fill("wrong-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    checker.check("sign in, wrong password")
+
+    # The lock-out page (django-axes) after repeated failures.
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 1
+    AxesProxyHandler.implementation = None
+    try:
+        page.goto(reverse("accounts:login"))
+        page.get_by_label("Username").fill("gwent.staff")
+        page.get_by_label("Password").fill("wrong-password")
+        response_info = page.expect_response(lambda r: r.request.method == "POST")
+        with response_info as info:
+            page.get_by_role("button", name="Sign in").click()
+        assert info.value.status == 429, "the lock-out page did not show"
+        page.wait_for_load_state()
+        checker.check("locked out")
+    finally:
+        AxesProxyHandler.implementation = None
+
+
+def _visit_two_factor(checker, world, personas, new_page, settings):
+    """With two-factor required (as in production): a chief officer sets it up, the national team checks."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_REQUIRED = True
+    page = checker.page
+    sign_in(page, "gwent.chief")
+    page.goto(reverse("forces:overview", kwargs={"force_slug": "gwent"}))
+    assert "/accounts/two-factor/set-up/" in page.url
+    checker.check("two-factor set-up")
+    page.locator("[name=otp_token]").fill("000000")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    assert page.locator(".govuk-error-summary").count()
+    checker.check("two-factor set-up, wrong code")
+
+    TOTPDevice.objects.create(user=personas["national"], name="phone", confirmed=True)
+    other = Checker(new_page())
+    sign_in(other.page, "national")
+    other.page.goto(reverse("forces:list"))
+    assert "/accounts/two-factor/" in other.page.url
+    other.check("two-factor check")
+    other.page.locator("[name=otp_token]").fill("12345")
+    other.page.get_by_role("button", name="Continue").click()
+    other.page.wait_for_load_state()
+    other.check("two-factor check, wrong code")
+    checker.failures += other.failures
+    checker.checked += other.checked
+
+
+VISITS = {
+    "gwent_staff": _visit_gwent_staff,
+    "gwent_chief": _visit_gwent_chief,
+    "national": _visit_national,
+    "admin": _visit_admin,
+    "signed_out": _visit_signed_out,
+    "two_factor": _visit_two_factor,
+}
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "signed_out", "two_factor"])
+def test_every_page_has_no_axe_violations(persona, world, personas, new_page, settings):
+    """One browser context per persona, signed in once: every page it reads, then its extra states."""
+    checker = Checker(new_page())
+    if persona in USERNAMES:
+        sign_in(checker.page, USERNAMES[persona])
+    for label, path in _route_pages(world, persona):
+        checker.check(label, path)
+    if persona in VISITS:
+        VISITS[persona](checker, world, personas, new_page, settings)
+    checker.done()
+
+
+def test_the_checker_reports_violations(page):
+    """The harness itself: a page with an unlabelled input and an image without text fails."""
+    page.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input></main></html>')
+    checker = Checker(page)
+    checker.check("a bad page")
+    assert "image-alt" in checker.failures[0] and "label" in checker.failures[0]
