@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukDateInput, GovukFormMixin
 
-from .models import ResponseVersion
+from .models import WELSH_VERSION_FIELDS, BilingualLayout, LetterLanguage, ResponseVersion
 
 MAX_TEXT = 20000
 
@@ -44,12 +44,16 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
     signatory_title = forms.CharField(label=_("Signatory's title"), max_length=300)
     expected_version = forms.IntegerField(widget=forms.HiddenInput())
 
-    def __init__(self, *args, sections=(), **kwargs):
+    def __init__(self, *args, sections=(), welsh=False, **kwargs):
         # One field per recommendation, added before the form is built so that GovukFormMixin
-        # styles them and validation sees them like the declared fields.
-        extra = {}
+        # styles them and validation sees them like the declared fields. Forces under the Welsh
+        # Language Standards also get the Welsh twins and the choice of the letter's language.
+        self.welsh = welsh
+        extra = _welsh_fields() if welsh else {}
+        self.section_fields, self.section_cy_fields = [], []
         for section in sections:
-            extra[f"section_{section.recommendation_id}"] = forms.CharField(
+            name = f"section_{section.recommendation_id}"
+            extra[name] = forms.CharField(
                 label=section.recommendation.label,
                 help_text=section.recommendation.text,
                 required=False,
@@ -57,9 +61,40 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
                 max_length=MAX_TEXT,
                 initial=section.text,
             )
+            self.section_fields.append(name)
+            if welsh:
+                name_cy = f"section_cy_{section.recommendation_id}"
+                extra[name_cy] = forms.CharField(
+                    label=_("%(recommendation)s in Welsh") % {"recommendation": section.recommendation.label},
+                    help_text=section.recommendation.text_cy
+                    or _(
+                        "No Welsh text of this recommendation is published: the letter shows it in English."
+                    ),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 8, "lang": "cy"}),
+                    max_length=MAX_TEXT,
+                    initial=section.text_cy,
+                )
+                self.section_cy_fields.append(name_cy)
         self.base_fields = {**type(self).base_fields, **extra}
-        self.section_fields = list(extra)
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not self.welsh:
+            # The choice is not offered; a crafted request asking for Welsh is refused, not ignored.
+            if self.data.get("letter_language") not in (None, "", LetterLanguage.ENGLISH):
+                raise forms.ValidationError(
+                    _(
+                        "This force is not under the Welsh Language Standards: its letters are in English only."
+                    ),
+                    code="english_only",
+                )
+            return data
+        for name in ("letter_language", "bilingual_layout"):
+            if not data.get(name):
+                data.pop(name, None)  # not posted: the version keeps its choice
+        return data
 
     @classmethod
     def initial_for(cls, response, version: ResponseVersion) -> dict:
@@ -73,6 +108,9 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
                 "pcc_overall_comments",
                 "signatory_name",
                 "signatory_title",
+                *WELSH_VERSION_FIELDS,
+                "letter_language",
+                "bilingual_layout",
             )
         }
         initial["chief_comments_due_on"] = response.chief_comments_due_on
@@ -82,8 +120,57 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
     def section_texts(self) -> dict[int, str]:
         return {int(name.removeprefix("section_")): self.cleaned_data[name] for name in self.section_fields}
 
+    def section_texts_cy(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("section_cy_")): self.cleaned_data[name] for name in self.section_cy_fields
+        }
+
     def section_bound_fields(self):
-        return [self[name] for name in self.section_fields]
+        """(English field, Welsh field or None) per recommendation, in order."""
+        return [
+            (self[name], self[f"section_cy_{name.removeprefix('section_')}"] if self.welsh else None)
+            for name in self.section_fields
+        ]
+
+
+def _welsh_text(label, rows, max_length=MAX_TEXT, widget=None):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=widget or forms.Textarea(attrs={"rows": rows, "lang": "cy"}),
+    )
+
+
+def _welsh_fields() -> dict:
+    """The Welsh twins of the letter's parts and the letter's language (new fields per form)."""
+    return {
+        "letter_language": forms.ChoiceField(
+            label=_("Language of the letter"),
+            help_text=_("Under the Welsh Language Standards a bilingual letter puts the Welsh first."),
+            choices=LetterLanguage.choices,
+            initial=LetterLanguage.ENGLISH,
+            required=False,
+            widget=forms.RadioSelect,
+        ),
+        "bilingual_layout": forms.ChoiceField(
+            label=_("Layout of a bilingual letter"),
+            choices=BilingualLayout.choices,
+            initial=BilingualLayout.SIDE_BY_SIDE,
+            required=False,
+            widget=forms.RadioSelect,
+        ),
+        "addressee_cy": _welsh_text(_("Addressee in Welsh"), 5, max_length=1000),
+        "pcc_initial_comments_cy": _welsh_text(_("Commissioner's initial comments in Welsh"), 8),
+        "chief_officer_comments_cy": _welsh_text(_("Chief officer's comments in Welsh"), 8),
+        "pcc_overall_comments_cy": _welsh_text(_("Commissioner's overall comments in Welsh"), 6),
+        "signatory_title_cy": _welsh_text(
+            _("Signatory's title in Welsh"),
+            None,
+            max_length=300,
+            widget=forms.TextInput(attrs={"lang": "cy"}),
+        ),
+    }
 
 
 class SignOffForm(GovukFormMixin, forms.Form):

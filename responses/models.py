@@ -128,6 +128,28 @@ class SectionQuerySet(SignedGuardQuerySet):
     signed_lookup = "version__signed_off_at__isnull"
 
 
+class LetterLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+    BILINGUAL = "bilingual", _("Bilingual: Welsh and English")
+
+
+class BilingualLayout(models.TextChoices):
+    SIDE_BY_SIDE = "side_by_side", _("Side by side, Welsh on the left")
+    SEQUENTIAL = "sequential", _("One after the other, Welsh first")
+
+
+# The Welsh twins of a version's own text (forces under the Welsh Language Standards). The signatory's
+# name and the date have no Welsh twin: a name is the same in both languages, a date is formatted.
+WELSH_VERSION_FIELDS = (
+    "pcc_initial_comments_cy",
+    "chief_officer_comments_cy",
+    "pcc_overall_comments_cy",
+    "addressee_cy",
+    "signatory_title_cy",
+)
+
+
 class ResponseVersion(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="versions")
@@ -139,6 +161,25 @@ class ResponseVersion(models.Model):
     letter_date = models.DateField(_("date of the letter"), null=True, blank=True)
     signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory's title"), max_length=300, blank=True)
+    # Welsh Language Standards (issue 9): the same parts in Welsh, and the language of the letter. Both
+    # are part of what the chief officer signs.
+    pcc_initial_comments_cy = models.TextField(_("commissioner's initial comments (Welsh)"), blank=True)
+    chief_officer_comments_cy = models.TextField(_("chief officer's comments (Welsh)"), blank=True)
+    pcc_overall_comments_cy = models.TextField(_("commissioner's overall comments (Welsh)"), blank=True)
+    addressee_cy = models.TextField(_("addressee (Welsh)"), blank=True)
+    signatory_title_cy = models.CharField(_("signatory's title (Welsh)"), max_length=300, blank=True)
+    letter_language = models.CharField(
+        _("language of the letter"),
+        max_length=12,
+        choices=LetterLanguage.choices,
+        default=LetterLanguage.ENGLISH,
+    )
+    bilingual_layout = models.CharField(
+        _("layout of a bilingual letter"),
+        max_length=12,
+        choices=BilingualLayout.choices,
+        default=BilingualLayout.SIDE_BY_SIDE,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -174,10 +215,25 @@ class ResponseVersion(models.Model):
     def is_signed(self) -> bool:
         return self.signed_off_at is not None
 
+    @property
+    def letter_languages(self) -> list[str]:
+        """The languages the letter is written in, in their order on the page (Welsh first)."""
+        if self.letter_language == LetterLanguage.BILINGUAL:
+            return ["cy", "en"]
+        return [self.letter_language]
+
+    @property
+    def has_welsh(self) -> bool:
+        return self.letter_language != LetterLanguage.ENGLISH
+
     def canonical_content(self, sections=None) -> dict:
-        """Exactly what a chief officer signs: the letter's words, parties and date, nothing else."""
+        """Exactly what a chief officer signs: the letter's words, parties and date, nothing else.
+
+        The Welsh parts (issue 9) are added only when they are used, so the hash of an English-only
+        version, signed before Welsh letters existed, stays the same.
+        """
         sections = self.sections.select_related("recommendation") if sections is None else sections
-        return {
+        content = {
             "response": self.response_id,
             "force": self.force_id,
             "inspection": self.response.inspection_id,
@@ -189,11 +245,26 @@ class ResponseVersion(models.Model):
             "pcc_overall_comments": self.pcc_overall_comments,
             "signatory_name": self.signatory_name,
             "signatory_title": self.signatory_title,
-            "sections": sorted(
-                [s.recommendation.kind, s.recommendation.number, s.recommendation.text, s.text]
-                for s in sections
-            ),
+            "sections": sorted(self._canonical_section(s) for s in sections),
         }
+        content.update({name: getattr(self, name) for name in WELSH_VERSION_FIELDS if getattr(self, name)})
+        if self.has_welsh:
+            content["letter_language"] = self.letter_language
+            if self.letter_language == LetterLanguage.BILINGUAL:
+                content["bilingual_layout"] = self.bilingual_layout
+        return content
+
+    def _canonical_section(self, section) -> list:
+        rec = section.recommendation
+        row = [rec.kind, rec.number, rec.text, section.text]
+        welsh = {}
+        if section.text_cy:
+            welsh["text_cy"] = section.text_cy
+        if self.has_welsh and rec.text_cy:
+            welsh["recommendation_text_cy"] = rec.text_cy  # printed in the Welsh part of the letter
+        if welsh:
+            row.append(welsh)
+        return row
 
     def content_sha256(self, sections=None) -> str:
         canonical = json.dumps(
@@ -214,6 +285,7 @@ class ResponseSection(models.Model):
         Recommendation, on_delete=models.PROTECT, related_name="response_sections"
     )
     text = models.TextField(_("response"), blank=True)
+    text_cy = models.TextField(_("response (Welsh)"), blank=True)
 
     objects = ScopedManager(force="force", _manager_class=models.Manager.from_queryset(SectionQuerySet))
 

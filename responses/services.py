@@ -20,7 +20,15 @@ from forces.models import Force, Membership
 from outbox.services import enqueue
 from recommendations.models import Inspection, Record
 
-from .models import LetterRender, Response, ResponseCopy, ResponseSection, ResponseVersion
+from .models import (
+    WELSH_VERSION_FIELDS,
+    LetterLanguage,
+    LetterRender,
+    Response,
+    ResponseCopy,
+    ResponseSection,
+    ResponseVersion,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,20 @@ TEXT_FIELDS = (
     "letter_date",
     "signatory_name",
     "signatory_title",
+    # Welsh Language Standards (issue 9): the Welsh twins and the language of the letter.
+    *WELSH_VERSION_FIELDS,
+    "letter_language",
+    "bilingual_layout",
 )
+
+# English fields whose Welsh twin must be filled before a Welsh or bilingual letter goes for sign-off.
+# The addressee may stay English only (an address in England), the signatory's name has no twin.
+WELSH_TWINS_REQUIRED = {
+    "pcc_initial_comments": "pcc_initial_comments_cy",
+    "chief_officer_comments": "chief_officer_comments_cy",
+    "pcc_overall_comments": "pcc_overall_comments_cy",
+    "signatory_title": "signatory_title_cy",
+}
 
 
 class StaleResponse(ValidationError):
@@ -123,7 +144,11 @@ def _new_version(response: Response, base: ResponseVersion, *, user) -> Response
     )
     ResponseSection.objects.bulk_create(
         ResponseSection(
-            force=response.force, version=version, recommendation_id=s.recommendation_id, text=s.text
+            force=response.force,
+            version=version,
+            recommendation_id=s.recommendation_id,
+            text=s.text,
+            text_cy=s.text_cy,
         )
         for s in base.sections.all()
     )
@@ -144,14 +169,17 @@ def save_draft(
     user,
     fields: dict,
     sections: dict[int, str],
+    sections_cy: dict[int, str] | None = None,
     chief_comments_due_on=None,
     expected_version: int | None = None,
 ) -> SaveResult:
     """Save the draft's text. After sign-off this starts a new version that needs a new sign-off.
 
-    `sections` maps recommendation ids to the response text for that recommendation.
+    `sections` maps recommendation ids to the response text for that recommendation, `sections_cy`
+    to its Welsh text (forces under the Welsh Language Standards).
     """
     _require(can_draft(user, response.force), _("Only the force's OPCC staff can edit its response."))
+    _check_welsh_allowed(response.force, fields, sections_cy)
     with transaction.atomic():
         response = _lock(response)
         version = response.current_version
@@ -169,18 +197,61 @@ def save_draft(
                 setattr(version, name, fields[name])
         version.save()
         by_rec = {s.recommendation_id: s for s in version.sections.all()}
-        for rec_id, text in sections.items():
-            section = by_rec.get(rec_id)
-            if section is None:
-                raise ValidationError(_("That recommendation is not part of this response."))
-            if section.text != text:
-                section.text = text
-                section.save(update_fields=["text"])
+        for attribute, texts in (("text", sections), ("text_cy", sections_cy or {})):
+            for rec_id, text in texts.items():
+                section = by_rec.get(rec_id)
+                if section is None:
+                    raise ValidationError(_("That recommendation is not part of this response."))
+                if getattr(section, attribute) != text:
+                    setattr(section, attribute, text)
+                    section.save(update_fields=[attribute])
         response.chief_comments_due_on = chief_comments_due_on
         # Any change sends it back to draft: what the chief officer was asked to sign has changed.
         response.status = Response.Status.DRAFT
         response.save(update_fields=["current_version", "chief_comments_due_on", "status", "updated_at"])
     return SaveResult(response, version, started)
+
+
+def _check_welsh_allowed(force: Force, fields: dict, sections_cy) -> None:
+    """A force outside the Welsh Language Standards writes its letters in English only."""
+    if force.welsh_language_standards:
+        return
+    language = fields.get("letter_language", LetterLanguage.ENGLISH)
+    welsh_text = any(fields.get(name) for name in WELSH_VERSION_FIELDS) or any((sections_cy or {}).values())
+    if language != LetterLanguage.ENGLISH or welsh_text:
+        raise ValidationError(
+            _("%(force)s is not under the Welsh Language Standards: its letters are in English only.")
+            % {"force": force.name}
+        )
+
+
+def welsh_gaps(version: ResponseVersion, sections=None) -> list[str]:
+    """What a Welsh or bilingual letter still lacks in Welsh (empty for an English letter).
+
+    On screen a missing Welsh text falls back to English, marked; in a signed letter it may not.
+    """
+    if not version.has_welsh:
+        return []
+    gaps = [
+        str(ResponseVersion._meta.get_field(english).verbose_name)
+        for english, welsh in WELSH_TWINS_REQUIRED.items()
+        if getattr(version, english).strip() and not getattr(version, welsh).strip()
+    ]
+    gaps += [
+        section.recommendation.label
+        for section in (version.sections.select_related("recommendation") if sections is None else sections)
+        if section.text.strip() and not section.text_cy.strip()
+    ]
+    return gaps
+
+
+def _require_welsh_complete(version: ResponseVersion) -> None:
+    gaps = welsh_gaps(version)
+    if gaps:
+        raise ValidationError(
+            _("The letter is in Welsh but these parts have no Welsh text yet: %(parts)s.")
+            % {"parts": ", ".join(gaps)}
+        )
 
 
 def submit_for_sign_off(response: Response, *, user) -> Response:
@@ -189,6 +260,7 @@ def submit_for_sign_off(response: Response, *, user) -> Response:
         response = _lock(response)
         if response.status != Response.Status.DRAFT or response.current_version.is_signed:
             raise ValidationError(_("Only a draft can be sent for sign-off."))
+        _require_welsh_complete(response.current_version)
         response.status = Response.Status.AWAITING_SIGN_OFF
         response.save(update_fields=["status", "updated_at"])
     return response
@@ -225,6 +297,7 @@ def sign_off(
             )
         if response.status != Response.Status.AWAITING_SIGN_OFF:
             raise ValidationError(_("The response has not been sent for sign-off."))
+        _require_welsh_complete(version)
         digest = version.content_sha256()
         if content_sha256 is not None and content_sha256 != digest:
             raise StaleResponse(

@@ -107,6 +107,7 @@ def _detail_context(request, response, **extra):
         and services.can_publish(request.user, response.force),
         "can_submit": access.can_edit and response.status == Response.Status.DRAFT,
         "content_sha256": version.content_sha256(sections),
+        "welsh_gaps": services.welsh_gaps(version, sections),
         "errors": [],
     }
     context.setdefault(
@@ -128,16 +129,18 @@ def response_edit(request, force_slug, pk):
     response = _get_response(request, pk)
     version = response.current_version
     sections = list(version.sections.select_related("recommendation"))
+    welsh = response.force.welsh_language_standards
     if request.method == "POST":
-        form = ResponseEditForm(request.POST, sections=sections)
+        form = ResponseEditForm(request.POST, sections=sections, welsh=welsh)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 result = services.save_draft(
                     response,
                     user=request.user,
-                    fields={name: data[name] for name in services.TEXT_FIELDS},
+                    fields={name: data[name] for name in services.TEXT_FIELDS if name in data},
                     sections=form.section_texts(),
+                    sections_cy=form.section_texts_cy(),
                     chief_comments_due_on=data["chief_comments_due_on"],
                     expected_version=data["expected_version"],
                 )
@@ -157,7 +160,9 @@ def response_edit(request, force_slug, pk):
                     messages.success(request, _("Draft saved."))
                 return _see_other(response.get_absolute_url())
     else:
-        form = ResponseEditForm(initial=ResponseEditForm.initial_for(response, version), sections=sections)
+        form = ResponseEditForm(
+            initial=ResponseEditForm.initial_for(response, version), sections=sections, welsh=welsh
+        )
     return render(
         request,
         "responses/response_edit.html",
