@@ -16,6 +16,7 @@ from pathlib import Path
 import polib
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 
 WELSH = "cy"
 
@@ -47,6 +48,22 @@ def localised(obj, field: str, language: str | None = None) -> Localised:
     if welsh:
         return Localised(welsh, WELSH, False)
     return Localised(english, "en", bool(english))
+
+
+def localised_html(obj, field: str, language: str | None = None):
+    """The field as HTML for a form hint or label: marked with its own `lang` when it differs from
+    the page's (WCAG 3.1.2, language of parts), and noted as English-only on Welsh pages."""
+    page = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    value = localised(obj, field, page)
+    if value.is_fallback:
+        return format_html(
+            '<span lang="en">{}</span> <span class="app-lang-fallback">{}</span>',
+            value.text,
+            translation.gettext("(in English only)"),
+        )
+    if value.language != page:
+        return format_html('<span lang="{}">{}</span>', value.language, value.text)
+    return conditional_escape(value.text)
 
 
 def catalogue_files(locale_dirs=None) -> list[Path]:

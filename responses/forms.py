@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukDateInput, GovukFormMixin
+from frontend.i18n import localised_html
 
 from .models import WELSH_VERSION_FIELDS, BilingualLayout, LetterLanguage, ResponseVersion
 
@@ -55,7 +56,7 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
             name = f"section_{section.recommendation_id}"
             extra[name] = forms.CharField(
                 label=section.recommendation.label,
-                help_text=section.recommendation.text,
+                help_text=localised_html(section.recommendation, "text"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 8}),
                 max_length=MAX_TEXT,
