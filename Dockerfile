@@ -17,8 +17,11 @@ COPY pyproject.toml requirements/constraints.txt ./requirements/
 RUN mv requirements/pyproject.toml . && pip install --no-cache-dir -c requirements/constraints.txt .
 COPY . .
 COPY --from=frontend /app/static /app/static
-RUN DEBUG=1 python manage.py collectstatic --no-input
-RUN DEBUG=1 python manage.py compilemessages_portable
+# Static files live outside /app/var, which the private-files volume covers at run time.
+ENV STATIC_ROOT=/app/staticfiles
+# The same build as the CI smoke test (tests/test_production_smoke.py): DEBUG off, hashed static
+# files with their manifest, compiled catalogues, deployment checks.
+RUN scripts/build-production.sh
 RUN useradd --create-home mappa && mkdir -p /app/var && chown -R mappa /app/var
 USER mappa
 EXPOSE 8000

@@ -45,7 +45,13 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
 
 
 class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
-    pass
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        # A new password is the way out of a lock-out: the account's failed attempts are cleared.
+        from axes.utils import reset
+
+        reset(username=user.get_username())
+        return user
 
 
 class TokenForm(GovukFormMixin, forms.Form):
@@ -67,6 +73,6 @@ class TokenForm(GovukFormMixin, forms.Form):
 
     def clean_otp_token(self):
         value = self.cleaned_data["otp_token"].replace(" ", "")
-        if not value.isdigit() or len(value) != 6:
+        if not (value.isascii() and value.isdigit()) or len(value) != 6:
             raise forms.ValidationError(_("Enter the 6-digit code from your authenticator app"))
         return value

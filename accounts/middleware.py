@@ -21,7 +21,10 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            language = user.preferred_language or "en"
+            # The header's switch sets this sign-in's language; the account's saved preference
+            # (the preference page) is the default and the language of the user's e-mails.
+            chosen = request.session.get("ui_language") if hasattr(request, "session") else None
+            language = chosen if chosen in ("en", "cy") else (user.preferred_language or "en")
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)

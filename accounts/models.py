@@ -29,3 +29,18 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password reset e-mail, kept for an hour to limit how many are sent.
+
+    The address is stored as a SHA-256 digest, never as typed: the table answers "how many for
+    this address lately" and nothing else.
+    """
+
+    email_sha256 = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"password reset request {self.pk}"

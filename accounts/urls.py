@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from . import twofactor
 from .forms import PasswordResetForm, SetPasswordForm, SignInForm
+from .reset import RateLimitedPasswordResetView
 
 app_name = "accounts"
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("two-factor/set-up/", twofactor.SetupView.as_view(), name="two-factor-setup"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        RateLimitedPasswordResetView.as_view(
             form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

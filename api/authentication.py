@@ -14,7 +14,27 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    pass
+    """Tokens last API_TOKEN_MAX_AGE_DAYS; a user who must use two-factor needs it set up first."""
+
+    def authenticate_credentials(self, key):
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+        from django.utils.translation import gettext as _
+
+        from accounts.twofactor import has_device, two_factor_required
+
+        user, token = super().authenticate_credentials(key)
+        if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS):
+            raise AuthenticationFailed(
+                _("This API token has expired. Create a new one on your API token page.")
+            )
+        if two_factor_required(user) and not has_device(user):
+            raise AuthenticationFailed(
+                _("Set up two-factor sign-in on the website before using the API with a token.")
+            )
+        return user, token
 
 
 class ApiTokenMiddleware:

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from audit.services import record_event
 
 from .authentication import SessionAuthentication
+from .services import issue_token, revoke_token
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -25,13 +26,26 @@ class TokenView(TemplateView):
     template_name = "api/token.html"
 
     def get_context_data(self, **kwargs):
-        has_token = Token.objects.filter(user=self.request.user).exists()
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        token = Token.objects.filter(user=self.request.user).first()
         new_key = self.request.session.pop("api_new_token", None)
-        return super().get_context_data(has_token=has_token, new_key=new_key, **kwargs)
+        expires = token.created + timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS) if token else None
+        return super().get_context_data(
+            has_token=token is not None, new_key=new_key, expires=expires, **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
+        if request.POST.get("action") == "revoke":
+            if revoke_token(request.user):
+                record_event(request, "api_token_revoked", summary=_("Revoked the API token"))
+            messages.success(
+                request, _("Your API token has been revoked. Programs using it can no longer sign in.")
+            )
+            return redirect("api:token")
+        token = issue_token(request.user)
         record_event(request, "api_token_created", summary=_("Created a new API token"))
         request.session["api_new_token"] = token.key
         messages.success(request, _("Your new API token is below. Copy it now: it will not be shown again."))

@@ -3,6 +3,8 @@
 from django.http import Http404
 from rest_framework import permissions
 
+from forces.permissions import EDIT, check_force_permission
+
 
 class ForceAccess(permissions.BasePermission):
     """ForceScopeMiddleware already answered 404 to anyone who may not read the URL's force.
@@ -19,6 +21,5 @@ class ForceAccess(permissions.BasePermission):
             raise Http404
         if request.method in permissions.SAFE_METHODS:
             return True
-        if not access.can_edit:
-            raise Http404
+        check_force_permission(request, EDIT)
         return True

@@ -1,6 +1,7 @@
 """What the API reads and writes. Writes go through the same services as the pages."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from recommendations.models import Owner, ProgressUpdate, Record
@@ -20,7 +21,25 @@ class StrictSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: [_("Unknown field: this endpoint does not accept it.")] for name in unknown}
             )
-        return super().to_internal_value(data)
+        # DRF turns 0 or true into "0" or "True" for a text field; the schema says string, so do we.
+        not_text = [
+            name
+            for name, f in self.fields.items()
+            if isinstance(f, serializers.CharField)
+            and not f.read_only
+            and name in data
+            and data[name] is not None
+            and not isinstance(data[name], str)
+        ]
+        errors = {name: [_("Send text (a JSON string).")] for name in not_text}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:  # report every field's problem at once
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            raise serializers.ValidationError({**detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class OwnerSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -62,6 +81,10 @@ class RecordSerializer(serializers.ModelSerializer):
             "original_due_on",
             "current_due_on",
             "no_further_action_reason",
+            "hmicfrs_reference",
+            "hmicfrs_closed_on",
+            "hmicfrs_closure_reference",
+            "hmicfrs_closure_basis",
             "latest_update_id",
             "version",
             "created_at",
@@ -74,6 +97,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="shown_author", read_only=True)
     record = serializers.IntegerField(source="record_id", read_only=True)
     corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
+    # Blank when the entry moved nothing: the schema's enum must say so.
+    status_before = serializers.ChoiceField(choices=Record.Status.choices, allow_blank=True, read_only=True)
+    status_after = serializers.ChoiceField(choices=Record.Status.choices, allow_blank=True, read_only=True)
+    rag = serializers.ChoiceField(choices=Record.Rag.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ProgressUpdate
@@ -87,6 +114,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "status_after",
             "rag",
             "author",
+            "voice",
+            "source_document",
+            "source_dated",
             "corrects",
             "created_at",
         ]
@@ -137,17 +167,63 @@ class ResponseVersionSerializer(serializers.ModelSerializer):
             "signatory_title",
             "is_signed",
             "signed_off_at",
+            "signed_date_known",
             "signed_sha256",
             "sections",
         ]
         read_only_fields = fields
 
 
+class LedgerEntrySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    dated = serializers.DateField(allow_null=True, help_text="null: not recorded")
+    detail = serializers.CharField(allow_blank=True)
+
+
+class TimelinessSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["on_time", "late", "date_not_known", "not_published"])
+    days_late = serializers.IntegerField(allow_null=True, help_text="null: not published or cannot be judged")
+
+
+class HoldersSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    commissioner_type = serializers.CharField(allow_blank=True)
+    commissioner_title = serializers.CharField(allow_blank=True)
+    commissioner_name = serializers.CharField(allow_blank=True, help_text="empty: name not recorded")
+    chief_officer_name = serializers.CharField(allow_blank=True, help_text="empty: name not recorded")
+
+
 class ResponseSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     inspection = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     current_version = ResponseVersionSerializer(read_only=True, allow_null=True)
-    statutory_due_on = serializers.DateField(read_only=True)
+    statutory_due_on = serializers.DateField(
+        read_only=True, help_text="The last day to publish (the 56th day)."
+    )
+    # A plain string: empty when not recorded (a "uri" format would refuse the empty value).
+    published_url = serializers.CharField(read_only=True, help_text="The web address; empty: not recorded.")
+    timeliness = serializers.SerializerMethodField()
+    ledger = serializers.SerializerMethodField()
+    office_holders = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimelinessSerializer)
+    def get_timeliness(self, response):
+        state, late = response.judged()
+        return {"state": state, "days_late": late}
+
+    @extend_schema_field(LedgerEntrySerializer(many=True))
+    def get_ledger(self, response):
+        from responses.services import ledger
+
+        return LedgerEntrySerializer(ledger(response), many=True).data
+
+    @extend_schema_field(HoldersSerializer)
+    def get_office_holders(self, response):
+        from forces.services import holders_on
+
+        holders = holders_on(response.force, response.office_date)
+        return HoldersSerializer(holders).data
 
     class Meta:
         model = Response
@@ -159,7 +235,28 @@ class ResponseSerializer(serializers.ModelSerializer):
             "statutory_due_on",
             "chief_comments_due_on",
             "published_on",
+            "published_url",
+            "timeliness",
+            "ledger",
+            "office_holders",
             "current_version",
             "created_at",
         ]
         read_only_fields = fields
+
+
+class LedgerWriteSerializer(StrictSerializer):
+    """The s55 steps OPCC staff record; copies are recorded by the sending task, not here."""
+
+    chief_invited_on = serializers.DateField(required=False, allow_null=True)
+    chief_comments_received_on = serializers.DateField(required=False, allow_null=True)
+    chief_comments_received_from = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    pcc_signed_on = serializers.DateField(required=False, allow_null=True)
+    published_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+
+class HmicfrsClosureSerializer(StrictSerializer):
+    closed_on = serializers.DateField()
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    basis = serializers.CharField(max_length=5000)
+    expected_version = serializers.IntegerField(min_value=1, required=False)

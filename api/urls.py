@@ -16,9 +16,15 @@ urlpatterns = [
     path("api/token/", TokenView.as_view(), name="token"),
     path(FORCE + "records/", views.RecordList.as_view(), name="record-list"),
     path(FORCE + "records/<int:pk>/", views.RecordDetail.as_view(), name="record-detail"),
+    path(
+        FORCE + "records/<int:pk>/hmicfrs-closure/",
+        views.RecordHmicfrsClosure.as_view(),
+        name="record-hmicfrs-closure",
+    ),
     path(FORCE + "records/<int:record_pk>/updates/", views.UpdateList.as_view(), name="update-list"),
     path(FORCE + "owners/", views.OwnerList.as_view(), name="owner-list"),
     path(FORCE + "owners/<int:pk>/", views.OwnerDetail.as_view(), name="owner-detail"),
     path(FORCE + "responses/", views.ResponseList.as_view(), name="response-list"),
     path(FORCE + "responses/<int:pk>/", views.ResponseDetail.as_view(), name="response-detail"),
+    path(FORCE + "responses/<int:pk>/ledger/", views.ResponseLedger.as_view(), name="response-ledger"),
 ]

@@ -5,22 +5,24 @@ a page: querysets only find the URL's force's rows and another force's id is a 4
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as ApiResponse
 
 from recommendations.models import Owner, ProgressUpdate, Record
-from recommendations.services import add_progress_update
+from recommendations.services import add_progress_update, save_owner
+from recommendations.statutory import record_hmicfrs_closure
 from responses.models import Response
+from responses.services import record_ledger
 
 from . import serializers
 from .authentication import SessionAuthentication, TokenAuthentication
+from .parsers import BoundedJSONParser
 from .permissions import ForceAccess
-from .services import create_owner, update_kind
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: the body names the fields and what is wrong."),
@@ -35,7 +37,7 @@ class ForceApiView(generics.GenericAPIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [ForceAccess]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [JSONRenderer]
 
 
@@ -81,7 +83,7 @@ class UpdateList(mixins.ListModelMixin, ForceApiView):
         return (
             ProgressUpdate.objects.filter(record=self.get_record())
             .select_related("author")
-            .order_by("-dated", "-created_at", "-pk")
+            .order_by(F("dated").desc(nulls_last=True), "-created_at", "-pk")
         )
 
     @extend_schema(
@@ -118,11 +120,11 @@ class UpdateList(mixins.ListModelMixin, ForceApiView):
         result = add_progress_update(
             record,
             author=request.user,
+            access=request.force_access,
             text=data["text"],
             dated=data.get("dated"),
             status=data.get("status"),
             rag=data.get("rag"),
-            kind=update_kind(record, data.get("status"), corrects),
             corrects=corrects,
             reason=data.get("reason", ""),
             expected_version=data["expected_version"],
@@ -151,7 +153,9 @@ class OwnerList(mixins.ListModelMixin, ForceApiView):
     def post(self, request, *args, **kwargs):
         incoming = serializers.OwnerSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        owner = create_owner(request.force, actor=request.user, **incoming.validated_data)
+        owner = save_owner(
+            request.force, acting_user=request.user, access=request.force_access, **incoming.validated_data
+        )
         return ApiResponse(serializers.OwnerSerializer(owner).data, status=status.HTTP_201_CREATED)
 
 
@@ -203,3 +207,58 @@ class ResponseDetail(mixins.RetrieveModelMixin, ForceApiView):
 
     def get(self, request, *args, **kwargs):
         return self.retrieve(request, *args, **kwargs)
+
+
+class ResponseLedger(ForceApiView):
+    """A response's s55 steps: read them, or record those OPCC staff know of (POST, partial)."""
+
+    serializer_class = serializers.ResponseSerializer
+    pagination_class = None  # a fixed list of six steps, never paged
+
+    def get_object(self):
+        return get_object_or_404(_responses(), pk=self.kwargs["pk"])
+
+    @extend_schema(
+        summary="A response's s55 steps",
+        responses={200: serializers.LedgerEntrySerializer(many=True), **ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return ApiResponse(serializers.ResponseSerializer(self.get_object()).data["ledger"])
+
+    @extend_schema(
+        summary="Record a response's s55 steps (only the fields sent change)",
+        request=serializers.LedgerWriteSerializer,
+        responses={200: serializers.ResponseSerializer, **ERRORS},
+    )
+    def post(self, request, *args, **kwargs):
+        response = self.get_object()
+        incoming = serializers.LedgerWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        response = record_ledger(response, user=request.user, values=dict(incoming.validated_data))
+        return ApiResponse(serializers.ResponseSerializer(self.get_object()).data)
+
+
+class RecordHmicfrsClosure(ForceApiView):
+    """Record HMICFRS's closure notice on a record (a third event, beside implemented and sign-off)."""
+
+    serializer_class = serializers.RecordSerializer
+
+    @extend_schema(
+        summary="Record that HMICFRS authorised closure",
+        request=serializers.HmicfrsClosureSerializer,
+        responses={200: serializers.RecordSerializer, **ERRORS},
+    )
+    def post(self, request, *args, **kwargs):
+        record = get_object_or_404(Record.objects.all(), pk=self.kwargs["pk"])
+        incoming = serializers.HmicfrsClosureSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        record = record_hmicfrs_closure(
+            record,
+            user=request.user,
+            closed_on=data["closed_on"],
+            reference=data.get("reference", ""),
+            basis=data["basis"],
+            expected_version=data.get("expected_version"),
+        )
+        return ApiResponse(serializers.RecordSerializer(Record.objects.for_overview().get(pk=record.pk)).data)

@@ -4,8 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# Internal counters and timestamps: they say nothing a reader needs ("Version 4 → 5").
+HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "latest_update"}
 
 
 @dataclass
@@ -36,8 +39,18 @@ def _label(model, name):
         return name
 
 
-def _shown(value) -> str:
-    return "" if value is None else str(value)
+def _shown(value, model=None, name=None) -> str:
+    """A value as a reader knows it: a choice's label ("Complete"), not its stored value ("complete")."""
+    if value is None:
+        return ""
+    if model is not None and name:
+        try:
+            model_field = model._meta.get_field(name)
+        except Exception:
+            model_field = None
+        if model_field is not None and model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
 
 
 def history_entries(rows, *, what=None, force_of=None):
@@ -52,20 +65,26 @@ def history_entries(rows, *, what=None, force_of=None):
         before = previous.get(row.id)
         if before is not None and row.history_type == "~":
             delta = row.diff_against(before)
-            changes = [Change(_label(model, c.field), _shown(c.old), _shown(c.new)) for c in delta.changes]
+            changes = [
+                Change(_label(model, c.field), _shown(c.old, model, c.field), _shown(c.new, model, c.field))
+                for c in delta.changes
+                if c.field not in HIDDEN_FIELDS
+            ]
         elif row.history_type == "+":
             changes = [
-                Change(_label(model, f.name), "", _shown(getattr(row, f.attname)))
+                Change(_label(model, f.name), "", _shown(getattr(row, f.attname), model, f.name))
                 for f in model._meta.concrete_fields
-                if f.name != "id" and hasattr(row, f.attname) and getattr(row, f.attname) not in (None, "")
+                if f.name not in HIDDEN_FIELDS
+                and hasattr(row, f.attname)
+                and getattr(row, f.attname) not in (None, "")
             ]
         previous[row.id] = row
         user = row.history_user
         yield Entry(
             at=row.history_date,
-            who=(user.get_username() if user else ""),
+            who=(str(user) if user else ""),  # the person's name where the account has one
             what=what(row) if what else str(model._meta.verbose_name),
-            action=ACTIONS.get(row.history_type, row.history_type),
+            action=str(ACTIONS.get(row.history_type, row.history_type)),
             object_type=model._meta.label_lower,
             object_id=str(row.id),
             force=force_of(row) if force_of else "",

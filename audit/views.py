@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -46,7 +45,7 @@ class RecordHistoryView(TemplateView):
             entries.append(
                 Entry(
                     at=update.created_at,
-                    who=update.author.get_username() if update.author_id else update.author_name,
+                    who=str(update.author) if update.author_id else update.author_name,
                     what=update.get_kind_display(),
                     action=_("added"),
                     object_type="recommendations.progressupdate",
@@ -63,11 +62,11 @@ class RecordHistoryView(TemplateView):
             )
         for event in AuditEvent.objects.filter(
             object_type="recommendations.record", object_id=str(record.pk)
-        ):
+        ).select_related("user"):
             entries.append(
                 Entry(
                     at=event.at,
-                    who=event.username,
+                    who=str(event.user) if event.user_id else event.username,
                     what=event.get_action_display(),
                     action=event.summary,
                     object_type=event.object_type,
@@ -103,7 +102,13 @@ class AuditExportView(TemplateView):
     def get(self, request, *args, **kwargs):
         if "download" not in request.GET:
             return super().get(request, *args, **kwargs)
-        since = parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None
+        try:
+            since = _since(request.GET)
+        except ValueError:  # 2023-02-30, 2023-13-01, or not a date at all
+            context = self.get_context_data(
+                since_error=_("Enter a real date, for example 14 7 2022, or leave the date empty"),
+            )
+            return self.render_to_response(context, status=400)
         start = timezone.make_aware(datetime.combine(since, time.min)) if since else None
         record_event(
             request,
@@ -162,3 +167,17 @@ class AuditExportView(TemplateView):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _since(query):
+    """The export's "from" date: the GOV.UK day/month/year boxes (or `since` as an ISO date).
+
+    ValueError for a date that is not a real one (30 February, month 13): exporting the whole trail
+    instead would hand over more than was asked for without saying so.
+    """
+    from datetime import date
+
+    from frontend.forms import GovukDateInput
+
+    raw = GovukDateInput().value_from_datadict(query, None, "since")
+    return date.fromisoformat(raw) if raw else None

@@ -57,9 +57,32 @@ def measure(client, url, repeat, warmup=3):
         "median_ms": round(statistics.median(times), 1),
         "p95_ms": round(percentile(times, 95), 1),
         "db_median_ms": round(statistics.median(db_times), 1),
+        "db_p95_ms": round(percentile(db_times, 95), 1),
         "queries": queries,
         "bytes": len(response.content),
     }
+
+
+def _quarter() -> str:
+    from django.utils import timezone
+
+    from national.pack import Quarter
+
+    return Quarter.of(timezone.localdate()).previous().param
+
+
+def time_pack_pdf() -> dict:
+    """The all-forces pack as a PDF, as the worker renders it (figures, template and WeasyPrint)."""
+    from national.pack import Quarter, build_pack
+    from national.pack_documents import pack_pdf
+
+    with scopes_disabled():
+        start = time.perf_counter()
+        pack = build_pack(Quarter.parse(_quarter()))
+        built = time.perf_counter()
+        pdf = pack_pdf(pack)
+        done = time.perf_counter()
+    return {"figures_s": round(built - start, 2), "pdf_s": round(done - start, 2), "bytes": len(pdf)}
 
 
 def pages():
@@ -75,10 +98,39 @@ def pages():
             "bench.national",
         ),
         ("compare", f"/national/recommendations/{rec.pk}/", "bench.national"),
+        ("compare, responses", f"/national/recommendations/{rec.pk}/?view=response", "bench.national"),
         ("search", "/national/search/?q=training+refresher", "bench.national"),
+        ("search, common-word phrase", "/national/search/?q=%22training+and+refresher%22", "bench.national"),
+        ("search, a force, page 2", "/national/search/?q=training&force=gwent&page=2", "bench.national"),
+        ("dashboard sorted", f"/national/?inspection={inspection.pk}&sort=-overdue", "bench.national"),
+        ("pack (all forces)", f"/national/pack/?quarter={_quarter()}", "bench.national"),
+        ("pack (one force)", f"/forces/gwent/pack/?quarter={_quarter()}", "bench.gwent"),
         ("dashboard export xlsx", f"/national/export.xlsx?inspection={inspection.pk}", "bench.national"),
         ("force overview (national)", "/forces/gwent/", "bench.national"),
         ("force overview (OPCC staff)", "/forces/gwent/", "bench.gwent"),
+        *force_pages(),
+    ]
+
+
+def force_pages():
+    """The force's work pages, the record page and the API record list (bench/page_ratios.py too)."""
+    from recommendations.models import Record
+
+    with scopes_disabled():
+        record = Record.objects.filter(force__slug="gwent").order_by("-pk").first()
+    return [
+        ("home (OPCC staff)", "/forces/gwent/home/", "bench.gwent"),
+        ("home (chief officer)", "/forces/gwent/home/", "bench.gwent.chief"),
+        ("records list", "/forces/gwent/records/", "bench.gwent"),
+        (
+            "records, filtered",
+            "/forces/gwent/records/?status=in_progress&stale=on&sort=due&page=2",
+            "bench.gwent",
+        ),
+        ("records, search", "/forces/gwent/records/?q=training", "bench.gwent"),
+        ("inspections", "/forces/gwent/inspections/", "bench.gwent"),
+        ("record page", f"/forces/gwent/records/{record.pk}/", "bench.gwent"),
+        ("API record list", "/api/forces/gwent/records/", "bench.gwent"),
     ]
 
 
@@ -94,7 +146,9 @@ def main():
     clients = {}
     results = []
     print(f"{args.label} ({total_updates} progress updates, {connection.vendor})")
-    print(f"{'page':30} {'median ms':>10} {'p95 ms':>8} {'DB ms':>7} {'queries':>8}")
+    print(
+        f"{'page':30} {'median ms':>10} {'p95 ms':>8} {'DB ms':>7} {'DB p95':>7} {'x SQL':>6} {'queries':>8} {'KB':>6}"
+    )
     for name, url, username in page_list:
         if args.only not in name:
             continue
@@ -103,8 +157,16 @@ def main():
             clients[username].force_login(User.objects.get(username=username))
         row = {"page": name, "url": url, **measure(clients[username], url, args.repeat)}
         results.append(row)
+        row["ratio"] = round(row["median_ms"] / row["db_median_ms"], 2) if row["db_median_ms"] else None
         print(
-            f"{name:30} {row['median_ms']:>10} {row['p95_ms']:>8} {row['db_median_ms']:>7} {row['queries']:>8}"
+            f"{name:30} {row['median_ms']:>10} {row['p95_ms']:>8} {row['db_median_ms']:>7} {row['db_p95_ms']:>7}"
+            f" {row['ratio']!s:>6} {row['queries']:>8} {row['bytes'] / 1024:>6.0f}"
+        )
+    if not args.only or "pdf" in args.only:
+        pdf = time_pack_pdf()
+        results.append({"page": "pack PDF (all forces)", **pdf})
+        print(
+            f"pack PDF (all forces): figures {pdf['figures_s']} s, PDF {pdf['pdf_s']} s, {pdf['bytes']} bytes"
         )
     if args.json:
         with open(args.json, "a", encoding="utf-8") as fh:

@@ -37,6 +37,7 @@ TODAY = date(2024, 7, 1)
 def build(scale: int, seed: int) -> dict:
     from accounts.models import User
     from forces.models import Force, Membership
+    from recommendations.dates import last_day_to_publish
     from recommendations.models import Inspection, Owner, ProgressUpdate, Recommendation, Record
     from responses.models import Response
 
@@ -82,7 +83,7 @@ def build(scale: int, seed: int) -> dict:
             title=f"Inspection {i:03d}",
             slug=f"inspection-{i:03d}",
             published_on=(published := date(2022, 7, 1) + timedelta(days=rng.randrange(0, 730))),
-            response_due_on=published + timedelta(days=56),
+            response_due_on=last_day_to_publish(published),
             recommendations_due_on=published + timedelta(days=365),
         )
         for i in range(30 * scale)

@@ -79,6 +79,10 @@ def users():
     staff.set_password(PASSWORD)
     staff.save()
     set_membership(staff, Force.objects.get(slug="gwent"), Membership.Role.OPCC_STAFF)
+    chief, _ = User.objects.get_or_create(username="bench.gwent.chief")
+    chief.set_password(PASSWORD)
+    chief.save()
+    set_membership(chief, Force.objects.get(slug="gwent"), Membership.Role.CHIEF_OFFICER)
 
 
 def generate(scale: int, stdout=sys.stdout) -> dict:

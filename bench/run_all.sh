@@ -24,9 +24,13 @@ for scale in $SCALES; do
   /usr/bin/time -f "generated in %e s" $PY bench/generate_data.py --scale "$scale"
   $PY bench/bench_pages.py --repeat "$REPEAT" --label "${scale}x" --json var/bench/results.jsonl
   $PY bench/load_test.py --seconds "$LOAD_SECONDS" --label "${scale}x"
+  $PY bench/page_ratios.py --seconds "${RATIO_SECONDS:-10}" --label "${scale}x" --json var/bench/ratios.jsonl
 done
 
 echo "== PDF letters: the five seed forces, app work vs WeasyPrint alone"
 DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 DATABASE_URL="$PGURL/$BENCH_DB" $PY bench/bench_letters.py
 echo "== reminder sweep at national scale"
 DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 DATABASE_URL="$PGURL/${BENCH_DB}_sweep" $PY bench/bench_sweep.py
+
+echo "== Published responses in: reading and mapping the five seeds as text, HTML, DOCX and PDF"
+$PY bench/bench_history.py --rounds 3

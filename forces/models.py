@@ -1,5 +1,8 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -56,10 +59,6 @@ class Force(models.Model):
     def get_absolute_url(self):
         return reverse("forces:overview", kwargs={"force_slug": self.slug})
 
-    @property
-    def is_welsh(self) -> bool:
-        return self.country == self.Country.WALES
-
 
 class ForceUserObjectPermission(UserObjectPermissionBase):
     """Guardian's per-force user permissions, with a real foreign key (no generic relation)."""
@@ -98,3 +97,54 @@ ROLE_PERMISSIONS = {
     Membership.Role.OPCC_STAFF: {"view_force", "edit_records"},
     Membership.Role.CHIEF_OFFICER: {"view_force", "edit_records", "sign_off"},
 }
+
+
+class OfficeHolding(models.Model):
+    """Who held one of a force's offices over a period, and under what arrangement.
+
+    A 2022 letter must carry 2022's holder and arrangement (Cumbria: PCC until 31 March 2023, then
+    PFCC). An empty name records the office without inventing who held it; an empty start means
+    "held before the earliest date kept", an empty end "still holds it".
+    """
+
+    class Office(models.TextChoices):
+        COMMISSIONER = "commissioner", _("Commissioner (local policing body)")
+        CHIEF_OFFICER = "chief_officer", _("Chief officer")
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="office_holdings")
+    office = models.CharField(_("office"), max_length=20, choices=Office.choices)
+    commissioner_type = models.CharField(
+        _("commissioner type"), max_length=12, choices=Force.CommissionerType.choices, blank=True
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=120, blank=True, help_text=_("Leave empty if not known."))
+    starts_on = models.DateField(_("from"), null=True, blank=True, help_text=_("Leave empty if not known."))
+    ends_on = models.DateField(_("to"), null=True, blank=True, help_text=_("Leave empty if still in office."))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force", "office", models.F("starts_on").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on=None) | Q(ends_on=None) | Q(ends_on__gte=models.F("starts_on")),
+                name="office_holding_ends_after_start",
+            ),
+        ]
+        verbose_name = _("office-holder")
+        verbose_name_plural = _("office-holders")
+
+    def __str__(self):
+        return f"{self.force}: {self.title or self.get_office_display()} {self.name}".strip()
+
+    def held_on(self, day) -> bool:
+        return (self.starts_on is None or self.starts_on <= day) and (
+            self.ends_on is None or day <= self.ends_on
+        )
+
+    def overlaps(self, other) -> bool:
+        starts_a, starts_b = self.starts_on or date.min, other.starts_on or date.min
+        ends_a, ends_b = self.ends_on or date.max, other.ends_on or date.max
+        return starts_a <= ends_b and starts_b <= ends_a

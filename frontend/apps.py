@@ -7,3 +7,8 @@ class FrontendConfig(AppConfig):
 
     name = "frontend"
     verbose_name = _("Frontend")
+
+    def ready(self):
+        from mappa_tracker.startup import ensure_local_folders
+
+        ensure_local_folders()

@@ -4,6 +4,8 @@ Forms inherit GovukFormMixin; templates render fields with {% include "includes/
 and errors with "includes/error_summary.html". Widgets get the GOV.UK classes here, once.
 """
 
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +64,8 @@ class GovukFormMixin:
                 "govuk-file-upload": "govuk-file-upload--error",
             }.get(css.split()[0], "govuk-input--error" if css.startswith("govuk-input") else "")
             if error_class and error_class not in widget.attrs.get("class", ""):
-                widget.attrs["class"] += " " + error_class
+                # A form that set its own widget attrs may have no class yet: start from the GOV.UK one.
+                widget.attrs["class"] = f"{widget.attrs.get('class', css)} {error_class}".strip()
             if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 described = widget.attrs.get("aria-describedby", "").split()
                 error_id = f"id_{self.add_prefix(name)}-error"
@@ -74,11 +77,68 @@ def _css_for(widget) -> str:
     return next((c for kind, c in _WIDGET_CLASSES.items() if type(widget) is kind), "govuk-input")
 
 
-class GovukDateInput(forms.DateInput):
-    input_type = "date"
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes, not the browser's date picker.
+
+    The browser's picker shows the browser's format (mm/dd/yyyy in a US-English browser) and is
+    hard to use with some assistive technology; GOV.UK asks for the three numbers. The boxes post
+    `<name>_day`, `<name>_month` and `<name>_year`; a post with `<name>` as an ISO date (scripts,
+    older pages) still works. An impossible date reaches the field as text and fails its "invalid" check.
+    """
+
+    template_name = "includes/widgets/govuk_date.html"
+    PARTS = (("day", _("Day"), 2), ("month", _("Month"), 2), ("year", _("Year"), 4))
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        widgets = {
+            part: forms.TextInput(attrs={"inputmode": "numeric", "maxlength": width})
+            for part, _label, width in self.PARTS
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        if data.get(name):
+            return data.get(name)
+        day, month, year = (
+            str(data.get(f"{name}_{part}", "")).strip() for part, _label, _width in self.PARTS
+        )
+        if not (day or month or year):
+            return ""
+        try:
+            return date(int(year), int(month), int(day)).isoformat()
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a day of 10**20 and the like
+            return f"{day}/{month}/{year}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and not any(f"{name}_{part}" in data for part, _label, _width in self.PARTS)
+
+    def id_for_label(self, id_):
+        return f"{id_}_day" if id_ else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        error = "--error" in (self.attrs.get("class", "") + (attrs or {}).get("class", ""))
+        base_id = (attrs or {}).get("id") or self.attrs.get("id")
+        for widget, (part, label, width) in zip(context["widget"]["subwidgets"], self.PARTS, strict=True):
+            widget["label"] = label
+            widget["attrs"]["class"] = " ".join(
+                ["govuk-input", "govuk-date-input__input", f"govuk-input--width-{width}"]
+                + (["govuk-input--error"] if error else [])
+            )
+            if base_id:
+                widget["attrs"]["id"] = f"{base_id}_{part}"
+        context["widget"]["base_id"] = base_id
+        return context
 
 
 class LanguagePreferenceForm(GovukFormMixin, forms.Form):

@@ -14,6 +14,9 @@ from django.views.generic import FormView
 from .forms import LanguagePreferenceForm
 from .i18n import set_preferred_language
 
+# This sign-in's language, chosen with the header's switch (the account's preference is the default).
+SESSION_LANGUAGE_KEY = "ui_language"
+
 
 @requires_csrf_token
 def bad_request(request, exception=None):
@@ -25,11 +28,23 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    response = render(request, "404.html", status=404)
+    response.service_page = True  # frontend.errors: not to be replaced
+    return response
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    try:
+        response = render(request, "500.html", status=500)
+    except Exception:  # the page itself failed (a broken database, say): a plain page, still ours
+        from django.http import HttpResponseServerError
+
+        response = HttpResponseServerError(
+            "<!DOCTYPE html><html lang=en><title>Sorry, there is a problem with the service</title>"
+            "<h1>Sorry, there is a problem with the service</h1><p>Try again later.</p>"
+        )
+    response.service_page = True
+    return response
 
 
 def csrf_failure(request, reason=""):
@@ -51,14 +66,16 @@ def switch_language(request, code):
     """The header's "English | Cymraeg" link: show the service in `code` and remember it.
 
     A link (GET), as in the GOV.UK/HMRC language select, so it works without JavaScript and can
-    carry hreflang. Signed-in users keep the choice on their account (it also sets the language
-    of their e-mails); signed-out visitors keep it in the language cookie.
+    carry hreflang. Being a GET, it changes no saved data: signed-in users see the language for the
+    rest of this sign-in (kept in the session) and save it on their account, with the language
+    of their e-mails, on the preference page (a POST form); signed-out visitors keep it in the
+    language cookie.
     """
     if code not in dict(settings.LANGUAGES):
         raise Http404("No such language.")
     response = HttpResponseRedirect(_safe_next(request))
     if request.user.is_authenticated:
-        set_preferred_language(request.user, code)
+        request.session[SESSION_LANGUAGE_KEY] = code
         response.delete_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             path=settings.LANGUAGE_COOKIE_PATH,
@@ -91,6 +108,7 @@ class LanguagePreferenceView(FormView):
     def form_valid(self, form):
         language = form.cleaned_data["language"]
         set_preferred_language(self.request.user, language)
+        self.request.session.pop(SESSION_LANGUAGE_KEY, None)
         # The confirmation is read on the next page, which is already in the new language.
         with translation.override(language):
             messages.success(self.request, _("Your language preference has been saved."))

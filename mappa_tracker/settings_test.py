@@ -18,4 +18,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 OTP_REQUIRED = False
 AXES_ENABLED = False
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Each pytest-xdist worker sends to and consumes from its own Celery queue, so two workers sharing
+# one Redis never take (or purge) each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"mappa-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

@@ -3,19 +3,24 @@ from django.urls import include, path
 
 from forces.views import HomeView
 
+from .health import healthz
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("forces/", include("forces.urls")),
     path("forces/<slug:force_slug>/", include("recommendations.urls")),
+    path("inspections/", include("recommendations.inspection_urls")),
     # Each app below names its own paths, force pages under forces/<force_slug>/.
     path("", include("responses.urls")),
     path("", include("reminders.urls")),
     path("", include("national.urls")),
     path("", include("spreadsheets.urls")),
     path("", include("api.urls")),
-    path("", include("frontend.urls")),  # issue 9: language switch and preference
+    path("", include("frontend.urls")),  # language switch and preference
     path("", include("audit.urls")),
+    path("", include("history.urls")),
     path("admin/", admin.site.urls),
 ]
 

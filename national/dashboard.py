@@ -20,11 +20,17 @@ from django.utils.translation import gettext_lazy as _
 
 from forces.models import Force
 from frontend.templatetags.govuk import status_tag_class
-from recommendations.models import Inspection, ProgressUpdate, Recommendation, Record, RecordQuerySet
+from recommendations.models import (
+    CLOSURE_STAGES,
+    Inspection,
+    ProgressUpdate,
+    Recommendation,
+    Record,
+    RecordQuerySet,
+)
 from responses.models import Response, ResponseSection
 
 S = Record.Status
-OPEN = ~Q(status__in=RecordQuerySet.CLOSED)
 
 # The dashboard's four headline groups (plus no further action, counted apart so "complete" stays
 # honest). "In progress" includes records implemented and awaiting the chief officer's sign-off.
@@ -48,6 +54,7 @@ class Filters:
     commissioner_type: str = ""
     status: str = ""
     overdue: str = ""  # "yes", "no" or "" (any)
+    closure: str = ""  # a CLOSURE_STAGES key: implemented, signed_off, hmicfrs_authorised
 
     def as_params(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -58,14 +65,15 @@ class Filters:
         if self.status:
             q &= Q(status=self.status)
         if self.overdue == "yes":
-            q &= OPEN & Q(current_due_on__lt=today)
+            q &= overdue_q(today)
         elif self.overdue == "no":
-            q &= ~(OPEN & Q(current_due_on__lt=today))
+            q &= ~overdue_q(today)
+        if self.closure in CLOSURE_STAGES:
+            q &= CLOSURE_STAGES[self.closure][1]
         return q
 
 
-def overdue_q(today: date, prefix: str = "") -> Q:
-    return ~Q(**{f"{prefix}status__in": RecordQuerySet.CLOSED}) & Q(**{f"{prefix}current_due_on__lt": today})
+overdue_q = RecordQuerySet.overdue_q
 
 
 def _totals(today: date) -> dict:
@@ -119,16 +127,36 @@ class Cell:
 
 @dataclass
 class Timeliness:
-    """When the force's PCC published the response, against the statutory (56-day) date."""
+    """When the force's PCC published the response, against the statutory (56-day) date.
+
+    `days_late` is the signed difference from the last day; `late_by` and `early_by` split it so
+    that nothing shows "-3 days late" for a force that published early.
+    """
 
     published_on: date | None
     days_late: int | None
+    # Published, even when the date is unknown (Staffordshire 2022): "date not known", never
+    # "not yet published" (the same judgement as recommendations.dates.judge_timeliness).
+    published: bool = False
 
     @property
     def state(self) -> str:
         if self.published_on is None:
-            return "not_published"
+            return "date_not_known" if self.published else "not_published"
         return "late" if self.days_late > 0 else "on_time"
+
+    @property
+    def late_by(self) -> int | None:
+        return self.days_late if self.state == "late" else None
+
+    @property
+    def early_by(self) -> int | None:
+        return -self.days_late if self.state == "on_time" else None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Not yet published sorts as the latest of all (it is the worst outcome)."""
+        return (1, 0) if self.published_on is None else (0, self.days_late)
 
 
 @dataclass
@@ -143,10 +171,27 @@ CHART_LABEL_WIDTH = 120
 CHART_ROW_HEIGHT = 10
 
 
+# Short headings for the matrix, so that every column fits at 1280 px; the full label is read out.
+KIND_ABBREVIATIONS = {
+    "recommendation": _("R"),
+    "area_for_improvement": _("AFI"),
+    "cause_of_concern": _("CoC"),
+}
+
+
 @dataclass
 class RecommendationColumn:
     recommendation: Recommendation
     totals: dict
+
+    @property
+    def sort_key(self) -> str:
+        return f"rec-{self.recommendation.pk}"
+
+    @property
+    def short_label(self) -> str:
+        kind = KIND_ABBREVIATIONS.get(self.recommendation.kind, "")
+        return f"{kind}{self.recommendation.number}"
 
     def segments(self, width: int = 300):
         """Bar segments for the chart: (key, label, count, x, width) with widths to scale."""
@@ -169,6 +214,65 @@ class RecommendationColumn:
         return out
 
 
+# Least progressed first when a status column is sorted ascending; overdue before not overdue.
+STATUS_RANK = {value: rank for rank, value in enumerate(S.values)}
+COUNT_SORTS = tuple(key for key, _l, _q in GROUPS) + ("overdue", "total")
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A dashboard sort as written in the URL: `force`, `rec-<id>`, a count key or `timeliness`,
+    with a leading `-` for descending. Unknown keys fall back to the force name."""
+
+    key: str = "force"
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, raw: str, recommendation_ids=()) -> tuple["Sort", bool]:
+        """(sort, understood): an unknown key gives the default sort and False."""
+        raw = (raw or "").strip()
+        if not raw:
+            return cls(), True
+        descending = raw.startswith("-")
+        key = raw.lstrip("-")
+        valid = key in ("force", "timeliness", *COUNT_SORTS) or (
+            key.startswith("rec-") and key[4:].isdigit() and int(key[4:]) in set(recommendation_ids)
+        )
+        return (cls(key, descending), True) if valid else (cls(), False)
+
+    @property
+    def param(self) -> str:
+        return ("-" if self.descending else "") + self.key
+
+    def link(self, key: str) -> str:
+        """The sort parameter a column heading links to: the other direction if already sorted."""
+        return ("" if self.descending or self.key != key else "-") + key
+
+    def aria(self, key: str) -> str:
+        if self.key != key:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+    def apply(self, rows: list, rec_ids: list) -> list:
+        rows = sorted(rows, key=lambda r: r.force.name)  # the tie-break, stable below
+        if self.key == "force":
+            return list(reversed(rows)) if self.descending else rows
+        if self.key == "timeliness":
+            key = lambda r: r.timeliness.sort_key  # noqa: E731
+        elif self.key in COUNT_SORTS:
+            key = lambda r: r.totals.get(self.key, 0)  # noqa: E731
+        else:
+            index = rec_ids.index(int(self.key[4:]))
+
+            def key(r):
+                cell = r.cells[index]
+                if cell is None:
+                    return (len(STATUS_RANK), 1)
+                return (STATUS_RANK.get(cell.status, 0), 0 if cell.overdue else 1)
+
+        return sorted(rows, key=key, reverse=self.descending)
+
+
 @dataclass
 class Dashboard:
     inspection: Inspection
@@ -177,6 +281,7 @@ class Dashboard:
     totals: dict
     today: date
     groups: tuple = field(default=GROUPS)
+    sort: Sort = field(default_factory=Sort)
 
     @property
     def headline(self) -> list:
@@ -198,13 +303,15 @@ class Dashboard:
 
     @property
     def timeliness_counts(self) -> dict:
-        counts = {"on_time": 0, "late": 0, "not_published": 0}
+        counts = {"on_time": 0, "late": 0, "date_not_known": 0, "not_published": 0}
         for row in self.rows:
             counts[row.timeliness.state] += 1
         return counts
 
 
-def build_dashboard(inspection: Inspection, filters: Filters, today: date | None = None) -> Dashboard:
+def build_dashboard(
+    inspection: Inspection, filters: Filters, today: date | None = None, sort: Sort | None = None
+) -> Dashboard:
     """The matrix of forces × police recommendations of `inspection`, with totals: six queries."""
     today = today or timezone.localdate()
     recommendations = list(police_recommendations(inspection))
@@ -249,7 +356,7 @@ def build_dashboard(inspection: Inspection, filters: Filters, today: date | None
     published = {
         force_id: on
         for force_id, on in Response.objects.filter(inspection=inspection, force_id__in=force_ids)
-        .exclude(published_on=None)
+        .exclude(published_version=None)
         .order_by()
         .values_list("force_id", "published_on")
     }
@@ -262,11 +369,12 @@ def build_dashboard(inspection: Inspection, filters: Filters, today: date | None
                 force=force,
                 cells=[cells.get((force.pk, rec_id)) for rec_id in rec_ids],
                 totals=by_force.get(force.pk, zero),
-                timeliness=Timeliness(on, (on - due).days if on else None),
+                timeliness=Timeliness(on, (on - due).days if on else None, force.pk in published),
             )
         )
     columns = [RecommendationColumn(r, by_rec.get(r.pk, zero)) for r in recommendations]
-    return Dashboard(inspection, columns, rows, {**zero, **overall}, today)
+    rows = (sort or Sort()).apply(rows, rec_ids)
+    return Dashboard(inspection, columns, rows, {**zero, **overall}, today, sort=sort or Sort())
 
 
 @dataclass
@@ -277,6 +385,41 @@ class Answer:
     section_text: str
     response_published_on: date | None
     overdue: bool
+    recommendation: Recommendation | None = None
+
+    def text(self, view: str) -> str:
+        """The answer shown in `view`: the latest progress update or the published response."""
+        if view == "response":
+            return self.section_text
+        return self.update.text if self.update else ""
+
+
+COMPARE_VIEWS = ("update", "response")
+
+
+def _published_sections(**filters) -> dict:
+    """(force id, recommendation id) -> published section text and date, in one query."""
+    return {
+        (row["force_id"], row["recommendation_id"]): row
+        for row in ResponseSection.objects.filter(
+            version__response__published_version=F("version"), **filters
+        )
+        .order_by()
+        .values("force_id", "recommendation_id", "text", "version__response__published_on")
+    }
+
+
+def _answer(record, sections) -> Answer:
+    section = sections.get((record.force_id, record.recommendation_id), {})
+    return Answer(
+        force=record.force,
+        record=record,
+        update=record.latest_update,
+        section_text=section.get("text", ""),
+        response_published_on=section.get("version__response__published_on"),
+        overdue=record.is_overdue,
+        recommendation=record.recommendation,
+    )
 
 
 def build_compare(
@@ -284,7 +427,11 @@ def build_compare(
 ) -> list[Answer]:
     """Every force's latest update on one recommendation, beside its published response: two queries."""
     today = today or timezone.localdate()
-    records = Record.objects.filter(recommendation=recommendation).select_related("force", "latest_update")
+    records = (
+        Record.objects.filter(recommendation=recommendation)
+        .select_related("force", "latest_update", "recommendation")
+        .with_overdue(today)
+    )
     if filters.country:
         records = records.filter(force__country=filters.country)
     if filters.commissioner_type:
@@ -292,28 +439,26 @@ def build_compare(
     record_q = filters.record_q(today)
     if record_q:
         records = records.filter(record_q)
-    sections = {
-        row["force_id"]: row
-        for row in ResponseSection.objects.filter(
-            recommendation=recommendation, version__response__published_version=F("version")
-        )
-        .order_by()
-        .values("force_id", "text", "version__response__published_on")
-    }
-    answers = []
-    for record in records.order_by("force__name"):
-        section = sections.get(record.force_id, {})
-        answers.append(
-            Answer(
-                force=record.force,
-                record=record,
-                update=record.latest_update,
-                section_text=section.get("text", ""),
-                response_published_on=section.get("version__response__published_on"),
-                overdue=record.is_overdue,
-            )
-        )
-    return answers
+    sections = _published_sections(recommendation=recommendation)
+    return [_answer(record, sections) for record in records.order_by("force__name")]
+
+
+def split_answers(answers: list[Answer], view: str) -> tuple[list[Answer], list[Answer]]:
+    """(forces that answered in `view`, forces that did not), each in force-name order."""
+    answered = [a for a in answers if a.text(view).strip()]
+    return answered, [a for a in answers if not a.text(view).strip()]
+
+
+def build_force_answers(inspection: Inspection, force: Force) -> list[Answer]:
+    """One force's records of every police recommendation of `inspection`, with both answers."""
+    records = (
+        Record.objects.filter(force=force, recommendation__in=police_recommendations(inspection))
+        .select_related("force", "latest_update", "recommendation")
+        .with_overdue()
+        .order_by("recommendation__kind", "recommendation__number")
+    )
+    sections = _published_sections(force=force, recommendation__inspection=inspection)
+    return [_answer(record, sections) for record in records]
 
 
 SEARCH_LIMIT = 50

@@ -1,9 +1,10 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from forces.models import Force
-from frontend.forms import GovukFormMixin
-from recommendations.models import Record
+from frontend.forms import GovukDateInput, GovukFormMixin
+from recommendations.models import CLOSURE_STAGES, Inspection, Recommendation, Record
 
 from .dashboard import Filters
 
@@ -20,6 +21,11 @@ class FilterForm(GovukFormMixin, forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=ANY + Record.Status.choices, required=False)
     overdue = forms.ChoiceField(label=_("Overdue"), choices=OVERDUE_CHOICES, required=False)
+    closure = forms.ChoiceField(
+        label=_("Closure"),
+        choices=ANY + [(key, label) for key, (label, _q) in CLOSURE_STAGES.items()],
+        required=False,
+    )
 
 
 def clean_filters(params) -> tuple[Filters, list[str], FilterForm]:
@@ -29,3 +35,48 @@ def clean_filters(params) -> tuple[Filters, list[str], FilterForm]:
     ignored = [str(probe.fields[name].label) for name in probe.errors]
     good = {name: value for name, value in probe.cleaned_data.items() if value}
     return Filters(**good), ignored, FilterForm(initial=good)
+
+
+class RecommendationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.inspection.title}: {obj.label}"
+
+
+class SearchForm(GovukFormMixin, forms.Form):
+    """The search box and its filters. A filter that makes no sense is reported and left out."""
+
+    q = forms.CharField(label=_("Words to find"), required=False, strip=True)
+    force = forms.ModelChoiceField(
+        label=_("Force"), queryset=Force.objects.order_by("name"), to_field_name="slug", required=False
+    )
+    inspection = forms.ModelChoiceField(
+        label=_("Inspection"), queryset=Inspection.objects.none(), required=False
+    )
+    recommendation = RecommendationChoiceField(
+        label=_("Recommendation"), queryset=Recommendation.objects.none(), required=False
+    )
+    date_from = forms.DateField(label=_("Dated from"), required=False, widget=GovukDateInput())
+    date_to = forms.DateField(label=_("Dated to"), required=False, widget=GovukDateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .dashboard import police_inspections
+
+        self.fields["inspection"].queryset = police_inspections()
+        police = Recommendation.addressees.through.objects.filter(
+            recommendation=OuterRef("pk"), addressee__is_police=True
+        )
+        self.fields["recommendation"].queryset = (
+            Recommendation.objects.filter(Exists(police))
+            .select_related("inspection")
+            .order_by("-inspection__published_on", "inspection_id", "kind", "number")
+        )
+        self.fields["force"].empty_label = self.fields["inspection"].empty_label = _("Any")
+        self.fields["recommendation"].empty_label = _("Any")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return data

@@ -17,6 +17,9 @@ class AccessLog(models.Model):
         SEARCH = "search", _("Search")
         EXPORT_DASHBOARD = "export_dashboard", _("Export of the dashboard")
         EXPORT_COMPARE = "export_compare", _("Export of compared answers")
+        EXPORT_SEARCH = "export_search", _("Export of search results")
+        PACK = "pack", _("Quarterly pack")
+        EXPORT_PACK = "export_pack", _("Download of a quarterly pack")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="national_access_logs"
@@ -33,3 +36,38 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PackRender(models.Model):
+    """One PDF of a quarterly pack, rendered by the Celery worker (never in the request).
+
+    `force` is empty for the national team's pack (all forces). Views check it against the
+    force in the URL, so a force's people only ever reach their own force's renders.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    force = models.ForeignKey(
+        "forces.Force", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    quarter = models.CharField(_("quarter"), max_length=7)
+    language = models.CharField(max_length=10, default="en")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    pdf = models.BinaryField(blank=True, default=b"")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("quarterly pack PDF")
+
+    def __str__(self):
+        return f"{self.force or 'national'} {self.quarter} {self.status}"

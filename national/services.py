@@ -10,10 +10,64 @@ def log_access(user, action: str, *, path: str = "", parameters: dict | None = N
         # QueryDict values come as lists; keep single values plain so the log reads easily.
         if isinstance(value, list | tuple):
             value = value[0] if len(value) == 1 else list(value)
-        params[str(key)[:100]] = value if isinstance(value, int | list) else str(value)[:500]
+        if isinstance(value, list):
+            value = [_printable(v) for v in value]
+        params[_printable(key)[:100]] = value if isinstance(value, int | list) else _printable(value)[:500]
     return AccessLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         action=action,
         path=path[:500],
         parameters=params,
     )
+
+
+def _printable(value) -> str:
+    """PostgreSQL's JSON refuses NUL characters; a request may carry them."""
+    return str(value).replace("\x00", "")
+
+
+def request_pack_render(*, quarter, force=None, user=None, language: str = "en"):
+    """Queue the PDF of a quarterly pack for the Celery worker (by task name, through the outbox)."""
+    from django.db import transaction
+
+    from outbox.services import enqueue
+
+    from .models import PackRender
+
+    with transaction.atomic():
+        render = PackRender.objects.create(
+            force=force, quarter=quarter.param, requested_by=user, language=language[:10]
+        )
+        enqueue("national.render_pack", render_id=render.pk)
+    return render
+
+
+def run_pack_render(render_id: int):
+    """Render one PackRender (in the worker). A failure is recorded on the row, not raised."""
+    from django.db import transaction
+    from django.utils import timezone, translation
+    from django_scopes import scopes_disabled
+
+    from .models import PackRender
+    from .pack import Quarter, build_pack
+    from .pack_documents import pack_pdf
+
+    with transaction.atomic():
+        render = PackRender.objects.select_for_update().get(pk=render_id)
+        if render.status == PackRender.Status.DONE:
+            return render
+        render.status = PackRender.Status.RENDERING
+        render.save(update_fields=["status"])
+    try:
+        # The national pack looks across forces; a force's pack reads only its force's rows.
+        with scopes_disabled(), translation.override(render.language):
+            pdf = pack_pdf(build_pack(Quarter.parse(render.quarter), render.force))
+    except Exception as exc:  # recorded for the page; the worker stays up
+        render.status = PackRender.Status.FAILED
+        render.error = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        render.status = PackRender.Status.DONE
+        render.pdf = pdf
+    render.finished_at = timezone.now()
+    render.save(update_fields=["status", "error", "pdf", "finished_at"])
+    return render

@@ -3,9 +3,11 @@
 import logging
 from datetime import timedelta
 
-from celery import current_app
+from celery.exceptions import NotRegistered
 from django.db import transaction
 from django.utils import timezone
+
+from mappa_tracker.celery import app as celery_app
 
 from .models import OutboxTask
 
@@ -24,6 +26,19 @@ def enqueue(task, **kwargs) -> OutboxTask:
     return row
 
 
+def _task(name: str):
+    """The registered task called `name`. Services queue tasks by name and never import them, so
+    in-process runs load every app's tasks module first, as a worker does when it starts.
+
+    The project's own Celery app is used, never `celery.current_app`: an embedded worker started
+    for another app makes that one current, and the outbox must not follow it to its broker."""
+    try:
+        return celery_app.tasks[name]
+    except NotRegistered:
+        celery_app.loader.import_default_modules()
+        return celery_app.tasks[name]
+
+
 def send(pk: int) -> bool:
     """Publish one pending task; True if it went to the broker (or had gone already)."""
     with transaction.atomic():
@@ -31,14 +46,14 @@ def send(pk: int) -> bool:
         if row is None:
             return True
         row.attempts += 1
-        if current_app.conf.task_always_eager:
+        if celery_app.conf.task_always_eager:
             # Tests and one-off scripts: run in-process, as Celery's eager mode does for .delay().
             row.sent_at = timezone.now()
             row.save(update_fields=["attempts", "sent_at"])
-            current_app.tasks[row.task_name].apply(kwargs=row.kwargs, throw=True)
+            _task(row.task_name).apply(kwargs=row.kwargs, throw=True)
             return True
         try:
-            current_app.send_task(row.task_name, kwargs=row.kwargs)
+            celery_app.send_task(row.task_name, kwargs=row.kwargs)
         except Exception as exc:  # broker down or unreachable: keep it for the next flush
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.save(update_fields=["attempts", "last_error"])

@@ -12,7 +12,7 @@ from django_scopes import scope
 from forces.models import Force
 
 from .models import Addressee, Inspection, Owner, ProgressUpdate, Recommendation, Record
-from .services import add_progress_update, create_force_records
+from .services import add_progress_update, create_force_records, system_access
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 MAPPA_SLUG = "mappa-2022"
@@ -46,14 +46,22 @@ def load_inspection(data: dict) -> Inspection:
 
 
 def load_seed_progress(inspection: Inspection) -> int:
-    """Each seed force's answer to 14, 15, 18 and 19, dated on its response, with a fitting status."""
+    """Each seed force's answer to 14, 15, 18 and 19, in the voice and on the date of its document.
+
+    An answer belongs to whoever wrote it (the PCC, the chief officer, or an officer for them); an
+    undated document gives undated entries ("date not known"), never a date of our own.
+    """
     added = 0
     for response in _read("mappa_seed_responses.json"):
         force = Force.objects.get(slug=response["force"])
-        dated = date.fromisoformat(response["progress_dated"])
-        author = response.get("signatory_name") or force.commissioner_name
-        title = response.get("signatory_title") or force.commissioner_title
-        shown_author = ", ".join(part for part in (author, title) if part)
+        dated = date.fromisoformat(response["progress_dated"]) if response.get("progress_dated") else None
+        voice = response.get("progress_voice", ProgressUpdate.Voice.PCC)
+        if voice == ProgressUpdate.Voice.PCC:
+            author = response.get("signatory_name") or force.commissioner_name
+            title = response.get("signatory_title") or force.commissioner_title
+            shown_author = ", ".join(part for part in (author, title) if part)
+        else:
+            shown_author = response.get("progress_author", "")
         with scope(force=force.pk):
             for number, answer in response["records"].items():
                 record = Record.objects.get(
@@ -75,11 +83,15 @@ def load_seed_progress(inspection: Inspection) -> int:
                     author_name=shown_author,
                     text=answer["progress_text"],
                     dated=dated,
+                    date_not_known=dated is None,
                     status=answer["status"],
                     rag=answer.get("rag", ""),
                     reason=answer.get("status_reason", ""),
                     external_ref=ref,
-                    check_permission=False,
+                    access=system_access(force),
+                    voice=voice,
+                    source_document=response.get("progress_source", ""),
+                    source_dated=dated,
                 )
                 added += 1
     return added

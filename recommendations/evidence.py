@@ -83,10 +83,13 @@ def _is_text(upload) -> bool:
 
 def _is_ooxml(upload, member: str) -> bool:
     upload.seek(0)
+    from spreadsheets.zipguard import ArchiveRefused, open_checked
+
     try:
-        with zipfile.ZipFile(upload) as archive:
+        # Measured before anything is unpacked: a zip bomb named .docx is refused here.
+        with open_checked(upload) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, ArchiveRefused):
         return False
     finally:
         upload.seek(0)

@@ -7,10 +7,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from frontend.fields import IdModelMultipleChoiceField
 from frontend.forms import GovukDateInput, GovukFormMixin
 
 from . import evidence
-from .models import Owner, Record
+from .models import CLOSURE_STAGES, Owner, Record
 
 Status = Record.Status
 # Closing a record has its own pages (a chief officer's decision with a reason), not the update form.
@@ -20,7 +21,16 @@ CLOSING = {Status.COMPLETE, Status.NO_FURTHER_ACTION}
 class VersionedForm(GovukFormMixin, forms.Form):
     """Carries the record version the form was drawn from, so a stale post is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Required: a post without it (not from the page) would skip the stale-form check.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("This form is out of date or incomplete. Reload the page and try again."),
+            "invalid": _("This form is out of date or incomplete. Reload the page and try again."),
+            "min_value": _("This form is out of date or incomplete. Reload the page and try again."),
+        },
+    )
 
 
 class EvidenceField(forms.FileField):
@@ -147,7 +157,7 @@ class OwnerForm(GovukFormMixin, forms.ModelForm):
 
 
 class RecordOwnersForm(VersionedForm):
-    owners = forms.ModelMultipleChoiceField(
+    owners = IdModelMultipleChoiceField(
         label=_("Owners"),
         queryset=Owner.objects.none(),
         required=False,
@@ -214,6 +224,7 @@ class OverviewFilterForm(GovukFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    closure = forms.ChoiceField(label=_("Closure"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, inspections, owners, **kwargs):
@@ -222,6 +233,52 @@ class OverviewFilterForm(GovukFormMixin, forms.Form):
             (i.pk, i.title) for i in inspections
         ]
         self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
+        self.fields["closure"].choices = [("", _("Any stage"))] + [
+            (key, label) for key, (label, _q) in CLOSURE_STAGES.items()
+        ]
         self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [
             (o.pk, str(o)) for o in owners
         ]
+
+
+class HmicfrsClosureForm(VersionedForm):
+    """HMICFRS's own notice that it authorised closure, as OPCC staff read it."""
+
+    closed_on = forms.DateField(
+        label=_("Date HMICFRS authorised closure"),
+        widget=GovukDateInput,
+        error_messages={
+            "required": _("Enter the date HMICFRS authorised closure"),
+            "invalid": _("Enter a real date"),
+        },
+    )
+    reference = forms.CharField(label=_("HMICFRS's reference for the notice"), required=False, max_length=120)
+    basis = forms.CharField(
+        label=_("Basis of closure, as HMICFRS gave it"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Enter the basis of closure as HMICFRS gave it")},
+        help_text=_("Quote the notice, for example “Authorised for closure on the basis of …”."),
+    )
+    register_reference = forms.CharField(
+        label=_("HMICFRS register reference for this recommendation"), required=False, max_length=60
+    )
+
+
+class LastDayOverrideForm(GovukFormMixin, forms.Form):
+    """An administrator's different last day to publish for one inspection, always with a reason."""
+
+    response_due_override_on = forms.DateField(
+        label=_("Different last day to publish"),
+        required=False,
+        widget=GovukDateInput,
+        help_text=_("Leave empty to use the 56th day, counting the day of publication."),
+        error_messages={"invalid": _("Enter a real date")},
+    )
+    response_due_override_reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Shown on every page that gives the date, for example “The report was published at 11pm”."
+        ),
+    )

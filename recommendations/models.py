@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from forces.models import Force
 
-from .dates import add_months, statutory_response_date
+from .dates import add_months, last_day_to_publish
 
 
 class Inspection(models.Model):
@@ -37,12 +37,20 @@ class Inspection(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     summary_cy = models.TextField(_("summary (Welsh)"), blank=True)
     response_due_on = models.DateField(
-        _("statutory response date"),
+        _("last day to publish the response"),
         blank=True,
+        editable=False,
         help_text=_(
-            "The PCC publishes within 56 days of the report (Police Act 1996 s55). Filled in if blank."
+            "The 56th day, counting the day of publication (Police Act 1996 s55(5A)), or the override."
         ),
     )
+    response_due_override_on = models.DateField(
+        _("different last day to publish"),
+        null=True,
+        blank=True,
+        help_text=_("Set only with a reason, for example a report published late in the evening."),
+    )
+    response_due_override_reason = models.TextField(_("reason for the different last day"), blank=True)
     timescale_months = models.PositiveSmallIntegerField(
         _("timescale for recommendations (months)"), null=True, blank=True, default=12
     )
@@ -68,15 +76,11 @@ class Inspection(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.response_due_on:
-            self.response_due_on = statutory_response_date(self.published_on)
+        # Always recounted, so the stored date can never drift from the Act's count or the override.
+        self.response_due_on = last_day_to_publish(self.published_on, self.response_due_override_on)
         if not self.recommendations_due_on and self.timescale_months:
             self.recommendations_due_on = add_months(self.published_on, self.timescale_months)
         super().save(*args, **kwargs)
-
-    @property
-    def inspectorate_list(self) -> list[str]:
-        return [line.strip() for line in self.inspectorates.splitlines() if line.strip()]
 
 
 class Addressee(models.Model):
@@ -143,20 +147,47 @@ class Recommendation(models.Model):
         return self.inspection.recommendations_due_on
 
 
+# The three closure events, kept apart: what the force says (implemented), what the chief officer
+# assures (signed off), what HMICFRS itself decides (authorised closure). Keys are used in URLs.
+CLOSURE_STAGES = {
+    "implemented": (_("Force reports implemented"), Q(status__in=("awaiting_sign_off", "complete"))),
+    "signed_off": (_("Signed off by the chief officer"), Q(status="complete")),
+    "hmicfrs_authorised": (_("Closure authorised by HMICFRS"), Q(hmicfrs_closed_on__isnull=False)),
+}
+
+
 class RecordQuerySet(models.QuerySet):
     CLOSED = ("complete", "no_further_action")
 
-    def for_force(self, force):
-        return self.filter(force=force)
+    @classmethod
+    def overdue_q(cls, today: date | None = None, prefix: str = "") -> Q:
+        """The one test of "overdue": open, and its current due date has passed. `prefix` reaches
+        records through a relation (e.g. "records__") or counts them in an aggregate."""
+        return ~Q(**{f"{prefix}status__in": cls.CLOSED}) & Q(
+            **{f"{prefix}current_due_on__lt": today or timezone.localdate()}
+        )
 
     def open(self):
         return self.exclude(status__in=self.CLOSED)
 
-    def closed(self):
-        return self.filter(status__in=self.CLOSED)
-
     def overdue(self, today: date | None = None):
-        return self.open().filter(current_due_on__lt=today or timezone.localdate())
+        return self.filter(self.overdue_q(today))
+
+    def with_overdue(self, today: date | None = None):
+        """Each record with `is_overdue` (True or False), by the same test as overdue()."""
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(self.overdue_q(today), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def at_closure_stage(self, stage: str):
+        """Records that reached one closure event (a CLOSURE_STAGES key); an unknown key filters nothing."""
+        if stage not in CLOSURE_STAGES:
+            return self
+        return self.filter(CLOSURE_STAGES[stage][1])
 
     def in_open_inspections(self):
         return self.filter(recommendation__inspection__is_open=True)
@@ -191,6 +222,15 @@ class Record(models.Model):
     original_due_on = models.DateField(_("original due date"), null=True, blank=True)
     current_due_on = models.DateField(_("current due date"), null=True, blank=True)
     no_further_action_reason = models.TextField(_("reason for no further action"), blank=True)
+    # HMICFRS's own decision, a third event after the force's "implemented" and the chief officer's
+    # sign-off: recorded by OPCC staff from HMICFRS's notice, never inferred from the status.
+    hmicfrs_reference = models.CharField(_("HMICFRS register reference"), max_length=60, blank=True)
+    hmicfrs_closed_on = models.DateField(_("HMICFRS authorised closure on"), null=True, blank=True)
+    hmicfrs_closure_reference = models.CharField(_("HMICFRS notice reference"), max_length=120, blank=True)
+    hmicfrs_closure_basis = models.TextField(_("basis of closure, as HMICFRS gave it"), blank=True)
+    hmicfrs_closure_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     latest_update = models.ForeignKey(
         "ProgressUpdate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -227,17 +267,6 @@ class Record(models.Model):
             return None
         return (self.current_due_on - (today or timezone.localdate())).days
 
-    @property
-    def is_overdue(self) -> bool:
-        days = self.days_to_due()
-        return not self.is_closed and days is not None and days < 0
-
-    @property
-    def is_extended(self) -> bool:
-        return bool(
-            self.original_due_on and self.current_due_on and self.original_due_on != self.current_due_on
-        )
-
 
 class Owner(models.Model):
     """A person or role in the force who leads on records; reminders go to their e-mail."""
@@ -267,6 +296,10 @@ class Owner(models.Model):
         return self.name or self.role_title
 
 
+# Timeline entries that carry the force's answer on a recommendation, not the workflow's steps around it.
+ANSWER_KINDS = ("update", "correction", "closure_requested", "imported")
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Progress updates are history: bulk changes are refused as well as single ones."""
 
@@ -286,17 +319,28 @@ class ProgressUpdate(models.Model):
         CLOSURE_REQUESTED = "closure_requested", _("Implemented, sign-off requested")
         SIGNED_OFF = "signed_off", _("Signed off as complete")
         RETURNED = "returned", _("Returned by chief officer")
+        WITHDRAWN = "withdrawn", _("Sign-off request withdrawn")
         NO_FURTHER_ACTION = "no_further_action", _("Closed with no further action")
         EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
         EXTENSION_APPROVED = "extension_approved", _("Extension approved")
         EXTENSION_REFUSED = "extension_refused", _("Extension refused")
         OWNERS_CHANGED = "owners_changed", _("Owners changed")
         IMPORTED = "imported", _("Imported")
+        HMICFRS_CLOSED = "hmicfrs_closed", _("Closure authorised by HMICFRS")
+
+    class Voice(models.TextChoices):
+        """Whose words an entry taken from a document are (s55(5): up to three voices)."""
+
+        PCC = "pcc", _("The commissioner")
+        CHIEF_OFFICER = "chief_officer", _("The chief officer")
+        OFFICER_FOR_CHIEF = "officer_for_chief", _("An officer for the chief officer")
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="progress_updates")
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.UPDATE)
-    dated = models.DateField(_("date"), default=timezone.localdate)
+    dated = models.DateField(
+        _("date"), default=timezone.localdate, null=True, blank=True, help_text=_("Empty: date not known.")
+    )
     text = models.TextField(_("update"))
     status_before = models.CharField(max_length=20, choices=Record.Status.choices, blank=True)
     status_after = models.CharField(max_length=20, choices=Record.Status.choices, blank=True)
@@ -307,6 +351,9 @@ class ProgressUpdate(models.Model):
     author_name = models.CharField(
         _("author as shown"), max_length=200, blank=True, help_text=_("For entries taken from documents.")
     )
+    voice = models.CharField(_("whose words"), max_length=20, choices=Voice.choices, blank=True)
+    source_document = models.CharField(_("taken from"), max_length=300, blank=True)
+    source_dated = models.DateField(_("date of the document"), null=True, blank=True)
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
@@ -318,7 +365,8 @@ class ProgressUpdate(models.Model):
     objects = ScopedManager(force="force", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet))
 
     class Meta:
-        ordering = ["-dated", "-created_at", "-pk"]
+        # Undated entries sort last on every database (PostgreSQL puts NULL first in a descending sort).
+        ordering = [models.F("dated").desc(nulls_last=True), "-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["record", "external_ref"], condition=~Q(external_ref=""), name="unique_external_ref"
@@ -328,7 +376,9 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.dated:%d %b %Y}"
+        return (
+            f"{self.get_kind_display()} on {self.dated:%d %b %Y}" if self.dated else self.get_kind_display()
+        )
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -347,8 +397,35 @@ class ProgressUpdate(models.Model):
         return self.author_name or (str(self.author) if self.author_id else "")
 
     @property
+    def voice_line(self) -> str:
+        """'The chief officer (T/ACC Richard Ocone), from <document>, dated 2 September 2022'."""
+        from django.utils.formats import date_format
+
+        parts = []
+        if self.voice:
+            who = str(self.get_voice_display())
+            parts.append(f"{who} ({self.author_name})" if self.author_name else who)
+        if self.source_document:
+            parts.append(self.source_document)
+        if self.voice or self.source_document:
+            parts.append(
+                date_format(self.source_dated, "j F Y") if self.source_dated else _("date not known")
+            )
+        return ", ".join(str(p) for p in parts)
+
+    @property
     def status_changed(self) -> bool:
         return bool(self.status_after) and self.status_after != self.status_before
+
+    @property
+    def is_answer(self) -> bool:
+        """The force's own words on the recommendation (what "latest update" shows), not a workflow step."""
+        return self.kind in ANSWER_KINDS
+
+    @property
+    def can_be_corrected(self) -> bool:
+        """OPCC staff correct what they wrote; a chief officer's decision or a system step is not theirs to."""
+        return self.kind in ANSWER_KINDS
 
 
 class Attachment(models.Model):

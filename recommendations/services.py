@@ -10,15 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
+from simple_history.utils import bulk_create_with_history
 
-from forces.access import access_for
+from forces.access import ForceAccess, access_for
 from forces.models import Force
+from forces.separation import check_not_own_extension
 
 from . import evidence
+from .date_rules import check_update_date
 from .models import Attachment, DueDateExtension, Inspection, Owner, ProgressUpdate, Recommendation, Record
 
 Status = Record.Status
+Kind = ProgressUpdate.Kind
+Decision = DueDateExtension.Decision
 
 # Status steps OPCC staff may take. Closing (complete, no further action) needs a chief officer.
 STAFF_STEPS = {
@@ -40,15 +45,50 @@ class StaleRecord(ValidationError):
     """The record changed since the form was shown."""
 
 
-def allowed_statuses(record: Record, user) -> set[str]:
-    """The statuses `user` may move `record` to from where it is now."""
-    access = access_for(user, record.force)
+@dataclass(frozen=True)
+class SystemAccess(ForceAccess):
+    """The service itself recording history as a document gives it (seed loaders): no one signed
+    in took a step here, so any status may be recorded and the entry keeps its plain kind."""
+
+
+def system_access(force: Force) -> SystemAccess:
+    return SystemAccess(force, can_read=True, can_edit=True, can_sign_off=True)
+
+
+def allowed_statuses(record: Record, user=None, *, access: ForceAccess | None = None) -> set[str]:
+    """The statuses the actor may move `record` to from where it is now.
+
+    Give `access` when the caller has the actor's rights in hand (an import reads them once).
+    """
+    access = access or access_for(user, record.force)
+    if isinstance(access, SystemAccess):
+        return set(Status.values) - {record.status}
     if not access.can_edit:
         return set()
     steps = set(STAFF_STEPS.get(record.status, set()))
     if access.can_sign_off:
         steps |= CHIEF_ONLY_STEPS.get(record.status, set())
     return steps
+
+
+def kind_for_step(record: Record, status: str | None, access: ForceAccess, *, plain: str = "update") -> str:
+    """The timeline kind of an entry that moves `record` to `status`, decided here for every door.
+
+    `plain` is the kind of an entry that takes no status step (an import's entries are "imported").
+    Moving a record awaiting sign-off back to in progress is a chief officer's return, or OPCC
+    staff withdrawing their own request.
+    """
+    if not status or status == record.status or isinstance(access, SystemAccess):
+        return plain
+    if status == Status.AWAITING_SIGN_OFF:
+        return Kind.CLOSURE_REQUESTED
+    if status == Status.COMPLETE:
+        return Kind.SIGNED_OFF
+    if status == Status.NO_FURTHER_ACTION:
+        return Kind.NO_FURTHER_ACTION
+    if record.status == Status.AWAITING_SIGN_OFF:
+        return Kind.RETURNED if access.can_sign_off else Kind.WITHDRAWN
+    return plain
 
 
 @dataclass
@@ -95,24 +135,30 @@ def _add_progress_update(
     *,
     author,
     text: str,
+    access: ForceAccess | None = None,
     dated: date | None = None,
     status: str | None = None,
     rag: str | None = None,
-    kind: str = ProgressUpdate.Kind.UPDATE,
+    plain_kind: str = "update",
     corrects: ProgressUpdate | None = None,
     reason: str = "",
     expected_version: int | None = None,
     author_name: str = "",
     external_ref: str = "",
-    check_permission: bool = True,
+    voice: str = "",
+    source_document: str = "",
+    source_dated: date | None = None,
+    date_not_known: bool = False,
 ) -> UpdateResult:
     """Append the entry itself, the record row locked (runs inside add_progress_update's transaction).
 
     The record row is locked so two people saving at once cannot both win; a form posted for an
-    older version of the record is refused as stale rather than silently overwriting.
+    older version of the record is refused as stale rather than silently overwriting. The entry's
+    kind follows from its status step (kind_for_step); a correction is always a correction.
     """
     locked = Record.objects.select_for_update().select_related("force").get(pk=record.pk)
-    if check_permission and not access_for(author, locked.force).can_edit:
+    access = access or access_for(author, locked.force)
+    if access.force.pk != locked.force_id or not access.can_edit:
         raise PermissionDenied(_("You cannot update this force's records."))
     if expected_version is not None and expected_version != locked.version:
         raise StaleRecord(
@@ -123,12 +169,16 @@ def _add_progress_update(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Enter the progress update")})
+    check_update_date(locked, dated)
     if corrects is not None and corrects.record_id != locked.pk:
         raise ValidationError({"corrects": _("A correction must point at an update on the same record.")})
 
     status_before = locked.status
+    kind = (
+        Kind.CORRECTION if corrects is not None else kind_for_step(locked, status, access, plain=plain_kind)
+    )
     if status and status != locked.status:
-        if check_permission and status not in allowed_statuses(locked, author):
+        if status not in allowed_statuses(locked, access=access):
             raise PermissionDenied(
                 _("You cannot move this record from “%(from)s” to “%(to)s”.")
                 % {"from": locked.get_status_display(), "to": Status(status).label}
@@ -145,7 +195,9 @@ def _add_progress_update(
         force=locked.force,
         record=locked,
         kind=kind,
-        dated=dated or timezone.localdate(),
+        # An entry from an undated document stays undated: a made-up date would make it look
+        # fresh or stale by a day no document gives.
+        dated=None if date_not_known else (dated or timezone.localdate()),
         text=text,
         status_before=status_before,
         status_after=locked.status if locked.status != status_before else "",
@@ -154,14 +206,59 @@ def _add_progress_update(
         author_name=author_name,
         corrects=corrects,
         external_ref=external_ref,
+        voice=voice,
+        source_document=source_document,
+        source_dated=None if date_not_known else source_dated,
     )
-    # The newest entry by date is "latest"; an entry back-dated behind it does not displace it.
+    # The newest entry by date is "latest"; an entry back-dated behind it does not displace it, and
+    # an undated entry only becomes latest when nothing dated is there.
     current = locked.latest_update
-    if current is None or (update.dated, update.created_at) >= (current.dated, current.created_at):
+    if current is None or _timeline_key(update) >= _timeline_key(current):
         locked.latest_update = update
     locked.version += 1
     locked.save()
     return UpdateResult(update=update, record=locked)
+
+
+def _timeline_key(update: ProgressUpdate) -> tuple:
+    return (update.dated is not None, update.dated or date.min, update.created_at)
+
+
+@transaction.atomic
+def save_inspection(slug: str, values: dict) -> tuple[Inspection, list[str] | None]:
+    """An administrator's act (the inspection import): create the inspection `slug` or change it
+    to `values`. Returns it and the names of the fields changed (None: it was created)."""
+    inspection = Inspection.objects.filter(slug=slug).first()
+    if inspection is None:
+        return Inspection.objects.create(slug=slug, **values), None
+    changed = [name for name, value in values.items() if getattr(inspection, name) != value]
+    if changed:
+        for name in changed:
+            setattr(inspection, name, values[name])
+        inspection.save()
+    return inspection, changed
+
+
+@transaction.atomic
+def save_recommendation(
+    inspection: Inspection, *, kind: str, number: int, values: dict, addressees
+) -> tuple[Recommendation, list[str] | None]:
+    """An administrator's act: add a recommendation as published, or change its text, dates and
+    addressees. Returns it and the names of what changed (None: it was added)."""
+    rec = Recommendation.objects.filter(inspection=inspection, kind=kind, number=number).first()
+    if rec is None:
+        rec = Recommendation.objects.create(inspection=inspection, kind=kind, number=number, **values)
+        rec.addressees.set(addressees)
+        return rec, None
+    changed = [name for name, value in values.items() if getattr(rec, name) != value]
+    if changed:
+        for name in changed:
+            setattr(rec, name, values[name])
+        rec.save()
+    if set(rec.addressees.all()) != set(addressees):
+        rec.addressees.set(addressees)
+        changed.append("addressees")
+    return rec, changed
 
 
 @transaction.atomic
@@ -189,35 +286,38 @@ def create_force_records(inspection: Inspection, forces=None) -> int:
                         Record(force=force, recommendation=rec, original_due_on=due, current_due_on=due)
                     )
         # With history, so the audit trail starts at the record's creation.
-        from simple_history.utils import bulk_create_with_history
-
         bulk_create_with_history(new, Record, batch_size=500)
     return len(new)
 
 
-def record_for(force: Force, recommendation: Recommendation) -> Record:
-    with scope(force=force.pk):
-        return Record.objects.get(recommendation=recommendation)
+# Owners, closure and sign-off, due-date extensions. Each writes its timeline entry.
 
 
-# Issue 3: owners, closure and sign-off, due-date extensions. Each writes its timeline entry.
-
-Kind = ProgressUpdate.Kind
-Decision = DueDateExtension.Decision
-
-
-def _require(user, force: Force, *, sign_off: bool = False) -> None:
-    access = access_for(user, force)
+def _require(user, force: Force, *, sign_off: bool = False, access: ForceAccess | None = None) -> ForceAccess:
+    """The actor's rights in `force` (read once per call, or given), refused unless they may act."""
+    access = access or access_for(user, force)
+    if access.force.pk != force.pk:
+        raise PermissionDenied(_("You cannot update this force's records."))
     if not access.can_edit or (sign_off and not access.can_sign_off):
         if sign_off:
             raise PermissionDenied(_("Only a chief officer of this force can do this."))
         raise PermissionDenied(_("You cannot update this force's records."))
+    return access
 
 
 @transaction.atomic
-def save_owner(force: Force, *, acting_user, name: str, role_title: str, email: str, owner=None) -> Owner:
+def save_owner(
+    force: Force,
+    *,
+    acting_user,
+    name: str = "",
+    role_title: str = "",
+    email: str = "",
+    owner=None,
+    access: ForceAccess | None = None,
+) -> Owner:
     """Add a person or role who leads on records, or change one (the e-mail gets reminders)."""
-    _require(acting_user, force)
+    _require(acting_user, force, access=access)
     name, role_title = (name or "").strip(), (role_title or "").strip()
     if not name and not role_title:
         raise ValidationError({"name": _("Enter a name or a role")})
@@ -232,10 +332,15 @@ def save_owner(force: Force, *, acting_user, name: str, role_title: str, email: 
 
 @transaction.atomic
 def set_record_owners(
-    record: Record, *, acting_user, owners, expected_version: int | None = None
+    record: Record,
+    *,
+    acting_user,
+    owners,
+    expected_version: int | None = None,
+    access: ForceAccess | None = None,
 ) -> UpdateResult | None:
     """Choose a record's owners; the change goes on the timeline. None when nothing changed."""
-    _require(acting_user, record.force)
+    access = _require(acting_user, record.force, access=access)
     owners = list(owners)
     if any(owner.force_id != record.force_id for owner in owners):
         raise PermissionDenied(_("An owner must belong to the same force."))
@@ -251,7 +356,8 @@ def set_record_owners(
         record,
         author=acting_user,
         text=_("Owners: %(names)s") % {"names": names},
-        kind=Kind.OWNERS_CHANGED,
+        access=access,
+        plain_kind=Kind.OWNERS_CHANGED,
         expected_version=expected_version,
     )
     result.record.owners.set(owners)
@@ -269,20 +375,19 @@ def request_closure(
         author=acting_user,
         text=text,
         status=Status.AWAITING_SIGN_OFF,
-        kind=Kind.CLOSURE_REQUESTED,
         expected_version=expected_version,
         attachments=attachments,
     )
 
 
-def _chief_step(record, *, acting_user, status, kind, text, expected_version, reason=""):
-    _require(acting_user, record.force, sign_off=True)
+def _chief_step(record, *, acting_user, status, text, expected_version, reason=""):
+    access = _require(acting_user, record.force, sign_off=True)
     return add_progress_update(
         record,
         author=acting_user,
+        access=access,
         text=text,
         status=status,
-        kind=kind,
         reason=reason,
         expected_version=expected_version,
     )
@@ -296,7 +401,6 @@ def sign_off(record: Record, *, acting_user, text: str = "", expected_version: i
         record,
         acting_user=acting_user,
         status=Status.COMPLETE,
-        kind=Kind.SIGNED_OFF,
         text=(text or "").strip() or _("Signed off as complete."),
         expected_version=expected_version,
     )
@@ -312,7 +416,6 @@ def return_record(record: Record, *, acting_user, reason: str, expected_version:
         record,
         acting_user=acting_user,
         status=Status.IN_PROGRESS,
-        kind=Kind.RETURNED,
         text=reason,
         expected_version=expected_version,
     )
@@ -328,7 +431,6 @@ def close_no_further_action(record: Record, *, acting_user, reason: str, expecte
         record,
         acting_user=acting_user,
         status=Status.NO_FURTHER_ACTION,
-        kind=Kind.NO_FURTHER_ACTION,
         text=reason,
         reason=reason,
         expected_version=expected_version,
@@ -337,10 +439,17 @@ def close_no_further_action(record: Record, *, acting_user, reason: str, expecte
 
 @transaction.atomic
 def request_extension(
-    record: Record, *, requested_by, new_due_on: date, reason: str, expected_version: int | None = None
+    record: Record,
+    *,
+    requested_by,
+    new_due_on: date,
+    reason: str,
+    expected_version: int | None = None,
+    access: ForceAccess | None = None,
 ) -> DueDateExtension:
-    """OPCC staff ask for a later due date; the original date is never changed."""
-    _require(requested_by, record.force)
+    """OPCC staff ask for a later due date; the original date is never changed (a chief officer
+    approves or refuses it in decide_extension)."""
+    access = _require(requested_by, record.force, access=access)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Enter the reason for the extension")})
@@ -357,7 +466,8 @@ def request_extension(
         author=requested_by,
         text=_("New due date requested: %(date)s. %(reason)s")
         % {"date": f"{new_due_on:%d/%m/%Y}", "reason": reason},
-        kind=Kind.EXTENSION_REQUESTED,
+        access=access,
+        plain_kind=Kind.EXTENSION_REQUESTED,
         expected_version=expected_version,
     )
     return DueDateExtension.objects.create(
@@ -375,10 +485,11 @@ def decide_extension(
     extension: DueDateExtension, *, decided_by, approve: bool, reason: str = ""
 ) -> DueDateExtension:
     """A chief officer approves (the current due date moves) or refuses (a reason is needed)."""
-    _require(decided_by, extension.force, sign_off=True)
+    access = _require(decided_by, extension.force, sign_off=True)
     extension = DueDateExtension.objects.select_for_update().get(pk=extension.pk)
     if not extension.is_pending:
         raise ValidationError(_("This extension has already been decided."))
+    check_not_own_extension(extension, decided_by)
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"decision_reason": _("Enter the reason for refusing the extension")})
@@ -392,7 +503,8 @@ def decide_extension(
         extension.record,
         author=decided_by,
         text=f"{text} {reason}".strip(),
-        kind=Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_REFUSED,
+        access=access,
+        plain_kind=Kind.EXTENSION_APPROVED if approve else Kind.EXTENSION_REFUSED,
     )
     if approve:
         record = result.record

@@ -11,6 +11,8 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,13 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
 
+from forces.permissions import EDIT, SIGN_OFF, ForcePermissionRequiredMixin
 from reminders.services import record_reminder_status
 
-from . import evidence, services
+from . import evidence, listing, services
 from .forms import (
     ClosureRequestForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    HmicfrsClosureForm,
+    LastDayOverrideForm,
     NoFurtherActionForm,
     OverviewFilterForm,
     OwnerForm,
@@ -32,12 +37,26 @@ from .forms import (
     RecordOwnersForm,
     SignOffForm,
 )
-from .models import Attachment, DueDateExtension, Inspection, Owner, ProgressUpdate, Record, RecordQuerySet
+from .models import (
+    ANSWER_KINDS,
+    Attachment,
+    DueDateExtension,
+    Inspection,
+    Owner,
+    ProgressUpdate,
+    Record,
+    RecordQuerySet,
+)
+from .statutory import record_hmicfrs_closure, set_hmicfrs_reference, set_last_day_override
+from .views_home import page_links
 
 Status = Record.Status
 
 
-def _stale_after() -> int:
+def _stale_after(force=None) -> int:
+    """The force's own stale period, the one its "please update" reminders use."""
+    if force is not None:
+        return listing.stale_after_days(force)
     return getattr(settings, "REMINDER_STALE_AFTER_DAYS", 60)
 
 
@@ -45,6 +64,7 @@ class ForceOverviewView(TemplateView):
     """A force's records of recommendations in its open inspections, with filters and counts."""
 
     template_name = "recommendations/force_overview.html"
+    inspections_per_page = 5
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
@@ -66,20 +86,34 @@ class ForceOverviewView(TemplateView):
                 records = records.filter(owners=data["owner"])
             if data["overdue"]:
                 records = records.overdue(today)
+            if data.get("closure"):
+                records = records.at_closure_stage(data["closure"])
             sort = data["sort"] or "number"
         inspection_order = ["-recommendation__inspection__published_on", "recommendation__inspection_id"]
         if sort == "due":
             records = records.order_by(*inspection_order, "current_due_on", "recommendation__number")
         else:
             records = records.order_by(*inspection_order, "recommendation__kind", "recommendation__number")
-        records = list(records.distinct())
-        stale_before = today - timedelta(days=_stale_after())
+        # A page of inspections at a time, so that the page stays short however many a force answers;
+        # only the page's records are read.
+        page = Paginator(
+            Inspection.objects.filter(pk__in=records.values("recommendation__inspection_id")).order_by(
+                "-published_on", "pk"
+            ),
+            self.inspections_per_page,
+        ).get_page(self.request.GET.get("page"))
+        shown = records.distinct().count()
+        records = records.filter(recommendation__inspection__in=list(page.object_list))
+        records = list(listing.with_latest_answer_id(records).distinct())
+        listing.attach_latest_answers(records)
+        stale_after = _stale_after(self.request.force)
+        stale_before = today - timedelta(days=stale_after)
         for record in records:
             latest = record.latest_update
             record.days_left = record.days_to_due(today)
             record.stale_days = (
                 (today - latest.dated).days
-                if latest and not record.is_closed and latest.dated < stale_before
+                if latest and latest.dated and not record.is_closed and latest.dated < stale_before
                 else None
             )
         by_inspection = [
@@ -91,15 +125,17 @@ class ForceOverviewView(TemplateView):
             in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
             awaiting_sign_off=Count("pk", filter=Q(status=Status.AWAITING_SIGN_OFF)),
             complete=Count("pk", filter=Q(status=Status.COMPLETE)),
-            overdue=Count("pk", filter=Q(current_due_on__lt=today) & ~Q(status__in=RecordQuerySet.CLOSED)),
+            overdue=Count("pk", filter=RecordQuerySet.overdue_q(today)),
         )
         return super().get_context_data(
             force=self.request.force,
             by_inspection=by_inspection,
+            page=page,
+            page_links=page_links(page),
             counts=counts,
             filter_form=form,
-            shown=len(records),
-            stale_after=_stale_after(),
+            shown=shown,
+            stale_after=stale_after,
             **kwargs,
         )
 
@@ -156,16 +192,16 @@ class RecordDetailView(DetailView):
         )
 
 
-class ForceActionMixin:
-    """Loads the record of the URL and refuses (404) users who may not act on it."""
+class ForceActionMixin(ForcePermissionRequiredMixin):
+    """Refuses (404) users who may not act on the record, then loads the record of the URL."""
 
     needs_sign_off = False
     success_message = ""
 
+    def get_force_permissions(self):
+        return SIGN_OFF if self.needs_sign_off else EDIT
+
     def dispatch(self, request, *args, **kwargs):
-        access = request.force_access
-        if access is None or not access.can_edit or (self.needs_sign_off and not access.can_sign_off):
-            raise Http404(_("Page not found"))
         self.record = self.get_record()
         return super().dispatch(request, *args, **kwargs)
 
@@ -221,7 +257,8 @@ class UpdateCreateView(ForceActionMixin, FormView):
         if not raw:
             return None
         try:
-            return get_object_or_404(ProgressUpdate, pk=int(raw), record=self.record)
+            # Only the force's own words are corrected; a chief officer's decision or a system step is not.
+            return get_object_or_404(ProgressUpdate, pk=int(raw), record=self.record, kind__in=ANSWER_KINDS)
         except (TypeError, ValueError):
             raise Http404(_("Page not found")) from None
 
@@ -230,7 +267,7 @@ class UpdateCreateView(ForceActionMixin, FormView):
             **super().get_form_kwargs(),
             "record": self.record,
             "user": self.request.user,
-            "allowed": services.allowed_statuses(self.record, self.request.user),
+            "allowed": services.allowed_statuses(self.record, access=self.request.force_access),
             "correcting": self.correcting,
         }
 
@@ -245,26 +282,13 @@ class UpdateCreateView(ForceActionMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        status = data.get("status") or None
-        kind = ProgressUpdate.Kind.UPDATE
-        if self.correcting is not None:
-            kind = ProgressUpdate.Kind.CORRECTION
-        elif status == Status.AWAITING_SIGN_OFF:
-            kind = ProgressUpdate.Kind.CLOSURE_REQUESTED
-        elif (
-            status == Status.IN_PROGRESS
-            and self.record.status == Status.AWAITING_SIGN_OFF
-            and self.request.force_access.can_sign_off
-        ):
-            # A chief officer moving it back is a return; OPCC staff doing so withdraw their own request.
-            kind = ProgressUpdate.Kind.RETURNED
         services.add_progress_update(
             self.record,
             author=self.request.user,
+            access=self.request.force_access,
             text=data["text"],
-            status=status,
+            status=data.get("status") or None,
             rag=data.get("rag") or None,
-            kind=kind,
             corrects=self.correcting,
             expected_version=self.expected_version(form),
             attachments=data.get("evidence") or [],
@@ -305,13 +329,11 @@ class OwnerListView(TemplateView):
         return super().get_context_data(force=self.request.force, owners=owners, **kwargs)
 
 
-class OwnerFormView(FormView):
+class OwnerFormView(ForcePermissionRequiredMixin, FormView):
     template_name = "recommendations/owner_form.html"
     form_class = OwnerForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.force_access is None or not request.force_access.can_edit:
-            raise Http404(_("Page not found"))
         self.owner = get_object_or_404(Owner, pk=kwargs["owner_pk"]) if "owner_pk" in kwargs else None
         return super().dispatch(request, *args, **kwargs)
 
@@ -376,6 +398,25 @@ class SignOffView(ForceActionMixin, FormView):
     template_name = "recommendations/record_sign_off.html"
     form_class = SignOffForm
     needs_sign_off = True
+
+    def get_context_data(self, **kwargs):
+        from responses.signed_text import signed_text_for_record
+
+        context = super().get_context_data(**kwargs)
+        answer = (
+            self.record.updates.filter(kind__in=ANSWER_KINDS).order_by("-dated", "-created_at", "-pk").first()
+        )
+        signed = signed_text_for_record(self.record)
+        context.update(answer=answer, signed=signed)
+        if signed is not None and answer is not None:
+            from responses import diff
+
+            context.update(
+                diff.summary(
+                    [diff.PartChange(_("The force's answer"), diff.word_diff(signed["text"], answer.text))]
+                )
+            )
+        return context
 
     def perform(self, form):
         data = form.cleaned_data
@@ -459,3 +500,65 @@ class ExtensionDecideView(ForceActionMixin, FormView):
             reason=form.cleaned_data["decision_reason"],
         )
         self.success_message = _("Extension approved") if approve else _("Extension refused")
+
+
+class HmicfrsClosureView(ForceActionMixin, FormView):
+    """OPCC staff record HMICFRS's closure notice: a third event beside "implemented" and sign-off."""
+
+    template_name = "recommendations/hmicfrs_closure.html"
+    form_class = HmicfrsClosureForm
+
+    def get_initial(self):
+        return {**super().get_initial(), "register_reference": self.record.hmicfrs_reference}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        with transaction.atomic():
+            record = record_hmicfrs_closure(
+                self.record,
+                user=self.request.user,
+                closed_on=data["closed_on"],
+                reference=data["reference"],
+                basis=data["basis"],
+                expected_version=self.expected_version(form),
+            )
+            if data["register_reference"] != record.hmicfrs_reference:
+                set_hmicfrs_reference(record, user=self.request.user, reference=data["register_reference"])
+        self.success_message = _("HMICFRS's closure recorded")
+
+
+class LastDayOverrideView(FormView):
+    """Administrators set a different last day to publish for one inspection, with its reason."""
+
+    template_name = "recommendations/last_day_override.html"
+    form_class = LastDayOverrideForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise Http404
+        self.inspection = get_object_or_404(Inspection, slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {
+            "response_due_override_on": self.inspection.response_due_override_on,
+            "response_due_override_reason": self.inspection.response_due_override_reason,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(inspection=self.inspection, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            set_last_day_override(
+                self.inspection,
+                user=self.request.user,
+                override_on=data["response_due_override_on"],
+                reason=data["response_due_override_reason"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Last day saved"))
+        return redirect("inspections:last-day", slug=self.inspection.slug)

@@ -40,7 +40,9 @@ def describe(item) -> str:
     else:
         text = _("Due on %(due)s (%(days)s left).") % {"due": due, "days": _days(days)}
     if item.kind in (Kind.RESPONSE_DUE, Kind.RESPONSE_OVERDUE):
-        text += " " + _("The statutory date for the PCC's published response (56 days after the report).")
+        text += " " + _(
+            "The last day for the PCC's published response: the 56th day, counting the day of publication."
+        )
     elif item.kind == Kind.CHIEF_COMMENTS_DUE:
         text += " " + _("The chief officer's comments on the response are due.")
     return text

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from frontend.forms import GovukFormMixin
 
-from .models import ForceReminderSettings, parse_days
+from .milestones import parse_days
+from .models import ForceReminderSettings
 
 
 class ForceReminderSettingsForm(GovukFormMixin, forms.ModelForm):

@@ -5,14 +5,28 @@ the milestone whose day has passed is still sent as long as the next one has not
 older one that was overtaken is skipped rather than sent late in a burst.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import parse_days
+
+def parse_days(text: str) -> list[int]:
+    """'90, 30, 7, 1' -> [90, 30, 7, 1] (largest first, no repeats); ValidationError if not numbers."""
+    days = set()
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        # str.isdigit() accepts "²" and other digits int() refuses: only 0-9 are numbers here.
+        if not re.fullmatch(r"[0-9]{1,3}", part) or not 1 <= int(part) <= 366:
+            raise ValidationError(_("Enter whole numbers of days between 1 and 366, separated by commas"))
+        days.add(int(part))
+    return sorted(days, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,7 @@ def milestone_label(name: str) -> str:
     if name == "stale":
         return _("No recent update")
     kind, _sep, number = name.partition("-")
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         n = int(number)
         if kind == "before":
             return ngettext("%(n)d day before", "%(n)d days before", n) % {"n": n}

@@ -15,18 +15,7 @@ from django_scopes import ScopedManager
 
 from forces.models import Force
 
-
-def parse_days(text: str) -> list[int]:
-    """'90, 30, 7, 1' -> [90, 30, 7, 1] (largest first, no repeats); ValidationError if not numbers."""
-    days = set()
-    for part in (text or "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or not 1 <= int(part) <= 366:
-            raise ValidationError(_("Enter whole numbers of days between 1 and 366, separated by commas"))
-        days.add(int(part))
-    return sorted(days, reverse=True)
+from .milestones import milestone_label, parse_days
 
 
 class ForceReminderSettings(models.Model):
@@ -147,6 +136,4 @@ class ReminderSent(models.Model):
 
     @property
     def milestone_label(self) -> str:
-        from .milestones import milestone_label
-
         return milestone_label(self.milestone)

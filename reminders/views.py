@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from forces.models import Membership
+from forces.permissions import ForcePermissionRequiredMixin
 from recommendations.models import Record
 
 from . import services
@@ -48,16 +48,11 @@ class RecordReminderListView(ListView):
         return super().get_context_data(**services.record_reminder_status(record), **kwargs)
 
 
-class ForceReminderSettingsView(FormView):
+class ForceReminderSettingsView(ForcePermissionRequiredMixin, FormView):
     """A force's OPCC sets its own reminder offsets."""
 
     template_name = "reminders/settings_edit.html"
     form_class = ForceReminderSettingsForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.force_access and request.force_access.can_edit):
-            raise Http404("Read only.")
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

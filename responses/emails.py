@@ -5,7 +5,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 
-def send_response_copy(copy, letter) -> None:
+def send_response_copy(copy, letter, recipient: str) -> None:
+    """One recipient's copy: the letter as a PDF, replies to the force."""
     response = copy.response
     context = {
         "response": response,
@@ -19,7 +20,7 @@ def send_response_copy(copy, letter) -> None:
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=copy.recipients,
+        to=[recipient],
         reply_to=[response.force.email] if response.force.email else None,
     )
     message.attach(letter.filename, (settings.MEDIA_ROOT / letter.file).read_bytes(), "application/pdf")

@@ -22,6 +22,15 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
     addressee = forms.CharField(
         label=_("Addressee"), widget=forms.Textarea(attrs={"rows": 5}), max_length=1000
     )
+    salutation = forms.CharField(
+        label=_("Salutation"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Leave blank to greet the addressee by office: Dear Home Secretary, Dear HM Chief Inspector. "
+            "Otherwise it is used as written, for example Dear Sir Andy."
+        ),
+    )
     letter_date = forms.DateField(label=_("Date of the letter"), required=False, widget=GovukDateInput())
     pcc_initial_comments = forms.CharField(
         label=_("Commissioner's initial comments"),
@@ -103,6 +112,7 @@ class ResponseEditForm(GovukFormMixin, forms.Form):
             name: getattr(version, name)
             for name in (
                 "addressee",
+                "salutation",
                 "letter_date",
                 "pcc_initial_comments",
                 "chief_officer_comments",
@@ -162,6 +172,9 @@ def _welsh_fields() -> dict:
             widget=forms.RadioSelect,
         ),
         "addressee_cy": _welsh_text(_("Addressee in Welsh"), 5, max_length=1000),
+        "salutation_cy": _welsh_text(
+            _("Salutation in Welsh"), None, max_length=200, widget=forms.TextInput(attrs={"lang": "cy"})
+        ),
         "pcc_initial_comments_cy": _welsh_text(_("Commissioner's initial comments in Welsh"), 8),
         "chief_officer_comments_cy": _welsh_text(_("Chief officer's comments in Welsh"), 8),
         "pcc_overall_comments_cy": _welsh_text(_("Commissioner's overall comments in Welsh"), 6),
@@ -200,3 +213,147 @@ class HashCheckForm(GovukFormMixin, forms.Form):
         if upload.size > settings.EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(_("The file is too big to be the letter"))
         return upload
+
+
+class LedgerForm(GovukFormMixin, forms.Form):
+    """The s55 steps OPCC staff record from their own papers. Copies are recorded by the sending task."""
+
+    chief_invited_on = forms.DateField(
+        label=_("Date the chief officer was invited to comment"),
+        required=False,
+        widget=GovukDateInput(),
+        error_messages={"invalid": _("Enter a real date")},
+    )
+    chief_comments_received_on = forms.DateField(
+        label=_("Date the chief officer's comments were received"),
+        required=False,
+        widget=GovukDateInput(),
+        error_messages={"invalid": _("Enter a real date")},
+    )
+    chief_comments_received_from = forms.CharField(
+        label=_("Who gave the chief officer's comments"),
+        required=False,
+        max_length=200,
+        help_text=_("For example T/ACC Richard Ocone, for the Chief Constable."),
+    )
+    pcc_signed_on = forms.DateField(
+        label=_("Date the commissioner signed their comments"),
+        required=False,
+        widget=GovukDateInput(),
+        error_messages={"invalid": _("Enter a real date")},
+    )
+    published_url = forms.URLField(
+        label=_("Web address where the commissioner published the response"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={"invalid": _("Enter a web address, like https://www.example.org/response")},
+    )
+
+
+class LetterheadForm(GovukFormMixin, forms.Form):
+    """The force's letterhead: office, address and contacts, reference, footer, logo and signature."""
+
+    office_name = forms.CharField(
+        label=_("Office name"),
+        required=False,
+        max_length=200,
+        help_text=_("For example, Office of the Police and Crime Commissioner for Gwent."),
+    )
+    address = forms.CharField(
+        label=_("Office address"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    telephone = forms.CharField(label=_("Telephone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    reference_prefix = forms.RegexField(
+        label=_("Reference prefix"),
+        required=False,
+        max_length=20,
+        regex=r"^[A-Za-z0-9/-]+$",
+        help_text=_("Letters, digits, hyphens and slashes, for example OPCC-GWENT."),
+        error_messages={
+            "invalid": _("Use only letters, digits, hyphens and slashes in the reference prefix")
+        },
+    )
+    footer = forms.CharField(
+        label=_("Footer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed at the end of every letter, for example a note on data protection."),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("A PNG or SVG image, at most 1 MB and 4,000 pixels on each side."),
+        widget=forms.FileInput(attrs={"accept": ".png,.svg,image/png,image/svg+xml"}),
+    )
+    logo_alt = forms.CharField(
+        label=_("Description of the logo"),
+        required=False,
+        max_length=200,
+        help_text=_("Read out by screen readers, for example the crest of the commissioner's office."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    signatory_name = forms.CharField(
+        label=_("Signatory"),
+        required=False,
+        max_length=200,
+        help_text=_("The person whose signature you upload below."),
+    )
+    signature = forms.FileField(
+        label=_("Signature"),
+        required=False,
+        help_text=_("A PNG or SVG image of the signature. It is printed only on signed letters."),
+        widget=forms.FileInput(attrs={"accept": ".png,.svg,image/png,image/svg+xml"}),
+    )
+
+    def __init__(self, *args, welsh=False, **kwargs):
+        extra = {}
+        if welsh:
+            extra["office_name_cy"] = forms.CharField(
+                label=_("Office name in Welsh"),
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(attrs={"lang": "cy"}),
+            )
+            extra["footer_cy"] = forms.CharField(
+                label=_("Footer in Welsh"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3, "lang": "cy"}),
+            )
+        fields = dict(type(self).base_fields)
+        ordered = {}
+        for name, field in fields.items():
+            ordered[name] = field
+            if name == "office_name" and "office_name_cy" in extra:
+                ordered["office_name_cy"] = extra["office_name_cy"]
+            if name == "footer" and "footer_cy" in extra:
+                ordered["footer_cy"] = extra["footer_cy"]
+        self.base_fields = ordered
+        super().__init__(*args, **kwargs)
+
+    def _image(self, name):
+        from .images import check_image
+
+        upload = self.cleaned_data.get(name)
+        if not upload:
+            return None
+        try:
+            return check_image(upload)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+    def clean_logo(self):
+        return self._image("logo")
+
+    def clean_signature(self):
+        return self._image("signature")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("signature") and not (data.get("signatory_name") or "").strip():
+            self.add_error("signatory_name", _("Enter the name of the signatory whose signature this is"))
+        return data

@@ -5,12 +5,16 @@ smuggle in (a stylesheet, an image) goes through `SafeURLFetcher`, which maps th
 /static/... paths to files on disk and refuses everything else: other hosts, file://, data:.
 """
 
+import contextlib
+import hashlib
 import mimetypes
 import posixpath
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -20,6 +24,9 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from frontend.i18n import Localised, localised
+from recommendations.evidence import evidence_storage
+
+from .letterheads import Image, PrintedLetterhead, Signatory, printed_letterhead, signatory_for
 
 # Relative URLs in the letter resolve against this origin. ".invalid" can never resolve (RFC 2606),
 # so even a fetcher bug could not reach the network; the fetcher only maps its /static/ paths.
@@ -39,10 +46,21 @@ class UnsafeURL(ValueError):
     """A URL the letter may not load."""
 
 
+MEDIA_PREFIX = LETTER_BASE_URL + "media/"
+
+
 class SafeURLFetcher(URLFetcher):
-    """Only the app's own static files, read from disk; every other URL is refused."""
+    """Only the app's own static files, read from disk, and the few stored images this letter
+    names (its letterhead's logo, its signatory's signature); every other URL is refused."""
+
+    def __init__(self, *args, media=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Storage name -> content type, from the letter's own rows, never from the letter's text.
+        self.media = dict(media)
 
     def fetch(self, url, headers=None):
+        if url.startswith(MEDIA_PREFIX):
+            return self._fetch_media(url)
         static_prefix = LETTER_BASE_URL.rstrip("/") + settings.STATIC_URL
         if not url.startswith(static_prefix):
             raise UnsafeURL(f"The letter may not load {url!r}.")
@@ -58,6 +76,42 @@ class SafeURLFetcher(URLFetcher):
             body = handle.read()
         mime = mimetypes.guess_type(normal)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    def _fetch_media(self, url):
+        name = url[len(MEDIA_PREFIX) :]
+        if name not in self.media:
+            raise UnsafeURL(f"The letter may not load {url!r}.")
+        with evidence_storage().open(name, "rb") as handle:
+            body = handle.read(settings.LETTER_IMAGE_MAX_BYTES + 1)
+        return URLFetcherResponse(url, body, {"Content-Type": self.media[name]})
+
+
+# Addressees whose letters open with their office, not a name: (words in the addressee, greeting).
+SALUTATIONS = (
+    ("home secretary", lambda: pgettext("letter salutation", "Dear Home Secretary")),
+    (
+        "secretary of state for the home department",
+        lambda: pgettext("letter salutation", "Dear Home Secretary"),
+    ),
+    ("chief inspector", lambda: pgettext("letter salutation", "Dear HM Chief Inspector")),
+)
+
+
+def salutation_for(version, lang: str) -> tuple[str, bool]:
+    """("Dear …", known addressee?) in `lang`: as written on the version, else from the addressee.
+
+    An addressee the service does not recognise gets "Dear Sir or Madam", closed "Yours
+    faithfully"; a named one (as written, or an office above) is closed "Yours sincerely".
+    """
+    written = (version.salutation_cy if lang == "cy" else "") or version.salutation
+    if written.strip():
+        return written.strip(), True
+    addressee = " ".join((localised(version, "addressee", lang).text or version.addressee).lower().split())
+    with translation.override(lang):
+        for words, greeting in SALUTATIONS:
+            if words in addressee:
+                return greeting(), True
+        return pgettext("letter salutation", "Dear Sir or Madam"), False
 
 
 @dataclass
@@ -76,6 +130,8 @@ class LetterText:
     lang: str
     signatory_title: Localised
     addressee_lines: list[str]
+    salutation: str
+    closing: str
     title: Localised
     initial: Localised
     chief: Localised
@@ -87,14 +143,18 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def _letter_text(version, inspection, force, sections, lang: str) -> LetterText:
+def _letter_text(version, inspection, force, sections, lang: str, signatory: Signatory) -> LetterText:
+    salutation, known = salutation_for(version, lang)
     with translation.override(lang):  # the labels ("Argymhelliad 14") in the block's own language
+        title = localised(signatory, "title", lang)
         return LetterText(
             lang=lang,
-            signatory_title=localised(version, "signatory_title", lang)
-            if version.signatory_title or version.signatory_title_cy
-            else localised(force, "commissioner_title", lang),
+            signatory_title=title,
             addressee_lines=_lines(localised(version, "addressee", lang).text),
+            salutation=salutation,
+            closing=pgettext("letter", "Yours sincerely")
+            if known
+            else pgettext("letter", "Yours faithfully"),
             title=localised(inspection, "title", lang),
             initial=localised(version, "pcc_initial_comments", lang),
             chief=localised(version, "chief_officer_comments", lang),
@@ -155,7 +215,13 @@ def letter_context(version) -> dict:
         }
     # A force outside the Welsh Language Standards always writes in English, whatever is stored.
     languages = version.letter_languages if force.welsh_language_standards else ["en"]
-    texts = [_letter_text(version, inspection, force, sections, lang) for lang in languages]
+    signatory = signatory_for(version)
+    texts = [_letter_text(version, inspection, force, sections, lang, signatory) for lang in languages]
+    letterhead = printed_letterhead(version)
+    # The signature is printed only on a signed letter: a draft shows where it will go.
+    signature = signatory.signature if version.is_signed else None
+    images = [image for image in (letterhead.logo, signature) if image is not None]
+    media = {image.file: image.content_type for image in images}
     layout = "single" if len(languages) == 1 else version.bilingual_layout
     rows = _rows(texts)
     return {
@@ -173,8 +239,45 @@ def letter_context(version) -> dict:
         # per part, Welsh on the left.
         "rows": rows,
         "page_footer": page_footer_css(languages),
-        "letterhead_lines": _lines(force.letterhead_address),
+        # A signed version prints the letterhead it was signed with, whatever it is now.
+        "letterhead": letterhead,
+        "letterhead_lines": _lines(letterhead.address),
+        "office_names": _office_names(letterhead, languages),
+        "footers": _footers(letterhead, languages),
+        "logo_url": MEDIA_PREFIX + letterhead.logo.file if letterhead.logo else "",
+        "signatory": signatory,
+        "signature_url": MEDIA_PREFIX + signature.file if signature else "",
+        "reference": letter_reference(version, letterhead),
+        "media": media,
+        # Frozen images are printed only if their files still have the hash that was signed.
+        "signed_images": images if letterhead.frozen else [],
     }
+
+
+def _office_names(letterhead: PrintedLetterhead, languages) -> list[tuple[str, str]]:
+    if not letterhead.office_name:
+        return []
+    return [(lang, localised(letterhead, "office_name", lang)) for lang in languages]
+
+
+def _footers(letterhead: PrintedLetterhead, languages) -> list[tuple[str, Localised]]:
+    if not (letterhead.footer or letterhead.footer_cy):
+        return []
+    seen, footers = set(), []
+    for lang in languages:
+        value = localised(letterhead, "footer", lang)
+        if value.text and value.text not in seen:
+            seen.add(value.text)
+            footers.append((lang, value))
+    return footers
+
+
+def letter_reference(version, letterhead: PrintedLetterhead | None = None) -> str:
+    """The letter's reference: the office's prefix (or the force), the inspection and the version."""
+    response = version.response
+    letterhead = letterhead or printed_letterhead(version)
+    prefix = letterhead.reference_prefix or f"OPCC-{response.force.slug}"
+    return f"{prefix}/{response.inspection.slug}/{response.pk}-v{version.number}".upper()
 
 
 def _rows(texts: list[LetterText]) -> list[dict]:
@@ -198,9 +301,72 @@ def letter_html(version) -> str:
         return render_to_string("responses/letter_pdf.html", letter_context(version))
 
 
-def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=LETTER_BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
+# PDF/UA-1: a tagged structure tree (headings, paragraphs, tables, figures with alt text), the
+# document's language and title, bookmarks from the headings, text in reading order.
+PDF_VARIANT = "pdf/ua-1"
+
+
+def html_to_pdf(html: str, *, media=()) -> bytes:
+    fetcher = SafeURLFetcher(media=media)
+    with _language_tags():
+        return HTML(string=html, base_url=LETTER_BASE_URL, url_fetcher=fetcher).write_pdf(
+            pdf_variant=PDF_VARIANT
+        )
+
+
+class SignedImageChanged(ValueError):
+    """A letterhead or signature image frozen at sign-off no longer has the hash that was signed."""
+
+
+def check_signed_images(images: list[Image]) -> None:
+    for image in images:
+        try:
+            with evidence_storage().open(image.file, "rb") as handle:
+                body = handle.read(settings.LETTER_IMAGE_MAX_BYTES + 1)
+        except OSError as exc:
+            raise SignedImageChanged(
+                f"The image {image.file!r} signed with this letter cannot be read ({exc})."
+            ) from exc
+        if hashlib.sha256(body).hexdigest() != image.sha256:
+            raise SignedImageChanged(f"The image {image.file!r} is not the one signed with this letter.")
 
 
 def render_pdf_for_version(version) -> bytes:
-    return html_to_pdf(letter_html(version))
+    with translation.override("en"):
+        context = letter_context(version)
+        html = render_to_string("responses/letter_pdf.html", context)
+    check_signed_images(context["signed_images"])
+    return html_to_pdf(html, media=context["media"])
+
+
+@contextlib.contextmanager
+def _language_tags():
+    """Give each structure element the /Lang of its HTML element's `lang` (a bilingual letter).
+
+    WeasyPrint tags the document's language from <html lang> only; PDF/UA asks for the language
+    of each part that differs (ISO 14289-1 7.2). Its tag builder recurses through the module-level
+    `_build_box_tree`, so wrapping that function sees every box with the element it produced.
+    """
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+
+    def with_lang(box, *args, **kwargs):
+        element = getattr(box, "element", None)
+        lang = None
+        if element is not None and hasattr(element, "get") and getattr(element, "tag", "") != "html":
+            lang = element.get("lang")
+        for structure in original(box, *args, **kwargs):
+            if lang and "Lang" not in structure:
+                structure["Lang"] = pydyf.String(lang)
+            yield structure
+
+    with _PATCH_LOCK:
+        tags._build_box_tree = with_lang
+        try:
+            yield
+        finally:
+            tags._build_box_tree = original
+
+
+_PATCH_LOCK = threading.Lock()

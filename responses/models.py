@@ -18,6 +18,7 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from forces.models import Force
+from recommendations.dates import judge_timeliness
 from recommendations.models import Inspection, Recommendation
 
 
@@ -42,6 +43,23 @@ class Response(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The s55 ledger: each step dated (and where it matters, by whom); empty means "not recorded".
+    chief_invited_on = models.DateField(_("chief officer invited to comment on"), null=True, blank=True)
+    chief_comments_received_on = models.DateField(
+        _("chief officer's comments received on"), null=True, blank=True
+    )
+    chief_comments_received_from = models.CharField(
+        _("chief officer's comments given by"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example T/ACC Richard Ocone, for the Chief Constable."),
+    )
+    pcc_signed_on = models.DateField(_("commissioner's comments signed on"), null=True, blank=True)
+    published_url = models.URLField(_("web address where the commissioner published it"), blank=True)
+    copy_hmicfrs_sent_on = models.DateField(_("copy sent to HMICFRS on"), null=True, blank=True)
+    copy_home_secretary_sent_on = models.DateField(
+        _("copy sent to the Home Secretary on"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,16 +83,38 @@ class Response(models.Model):
     def statutory_due_on(self):
         return self.inspection.response_due_on
 
+    def judged(self) -> tuple[str, int | None]:
+        """(state, days late) on the publication date only: see recommendations.dates.judge_timeliness."""
+        return judge_timeliness(
+            is_published=self.is_published, published_on=self.published_on, last_day=self.statutory_due_on
+        )
+
+    @property
+    def timeliness_state(self) -> str:
+        return self.judged()[0]
+
     def days_late(self) -> int | None:
-        """Days after the statutory date it was published (0 or less: on time); None if unpublished."""
-        if not self.published_on:
-            return None
-        return (self.published_on - self.statutory_due_on).days
+        """Days after the last day it was published (0 or less: on time); None if not judged."""
+        return self.judged()[1]
 
     @property
     def published_on_time(self) -> bool | None:
         late = self.days_late()
         return None if late is None else late <= 0
+
+    @property
+    def office_date(self):
+        """The day whose office-holders the response names: its own date; an undated published
+        response, the last day (it was published by then or soon after); a new draft, today."""
+        if self.response_date:
+            return self.response_date
+        return self.statutory_due_on if self.is_published else timezone.localdate()
+
+    @property
+    def response_date(self):
+        """The date that decides who held office for this response: publication, else the letter's."""
+        version = self.published_version or self.current_version
+        return self.published_on or (version.letter_date if version else None)
 
     def days_left(self, today=None) -> int:
         return (self.statutory_due_on - (today or timezone.localdate())).days
@@ -88,7 +128,7 @@ class Response(models.Model):
         """What the page says about the statutory date: on time / late by N / N days left / overdue by N."""
         if self.is_published:
             if not self.published_on:
-                return {"kind": "published_undated", "days": None}
+                return {"kind": "date_not_known", "days": None}
             late = self.days_late()
             return {"kind": "on_time", "days": -late} if late <= 0 else {"kind": "late", "days": late}
         left = self.days_left(today)
@@ -106,14 +146,23 @@ class SignedVersionError(ValidationError):
     """A change to a signed-off version (or its sections): refused, start a new version instead."""
 
 
+def refuse_if_signed(versions: models.QuerySet) -> None:
+    """The one signed-version guard: refuse if any of `versions` (ResponseVersion rows) is signed off.
+
+    Row saves and deletes of versions and sections, and bulk updates and deletes of either, all
+    come here, so a signed version never changes whoever calls what.
+    """
+    if versions.filter(signed_off_at__isnull=False).exists():
+        raise SignedVersionError(_("This version has been signed off and cannot be changed."))
+
+
 class SignedGuardQuerySet(models.QuerySet):
     """Bulk update/delete may not reach a signed version (or a signed version's sections)."""
 
-    signed_lookup = "signed_off_at__isnull"
+    version_field = "pk"
 
     def _refuse_signed(self):
-        if self.filter(**{self.signed_lookup: False}).exists():
-            raise SignedVersionError(_("This version has been signed off and cannot be changed."))
+        refuse_if_signed(ResponseVersion._base_manager.filter(pk__in=self.values(self.version_field)))
 
     def update(self, **kwargs):
         self._refuse_signed()
@@ -125,7 +174,27 @@ class SignedGuardQuerySet(models.QuerySet):
 
 
 class SectionQuerySet(SignedGuardQuerySet):
-    signed_lookup = "version__signed_off_at__isnull"
+    version_field = "version_id"
+
+
+class SignedGuardMixin:
+    """save() and delete() of a row of a version refuse once that version is signed off."""
+
+    def guarded_version_id(self) -> int | None:
+        raise NotImplementedError
+
+    def _refuse_signed(self):
+        version_id = self.guarded_version_id()
+        if version_id:
+            refuse_if_signed(ResponseVersion._base_manager.filter(pk=version_id))
+
+    def save(self, *args, **kwargs):
+        self._refuse_signed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_signed()
+        return super().delete(*args, **kwargs)
 
 
 class LetterLanguage(models.TextChoices):
@@ -147,10 +216,11 @@ WELSH_VERSION_FIELDS = (
     "pcc_overall_comments_cy",
     "addressee_cy",
     "signatory_title_cy",
+    "salutation_cy",
 )
 
 
-class ResponseVersion(models.Model):
+class ResponseVersion(SignedGuardMixin, models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -161,13 +231,17 @@ class ResponseVersion(models.Model):
     letter_date = models.DateField(_("date of the letter"), null=True, blank=True)
     signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory's title"), max_length=300, blank=True)
-    # Welsh Language Standards (issue 9): the same parts in Welsh, and the language of the letter. Both
+    # Welsh Language Standards: the same parts in Welsh, and the language of the letter. Both
     # are part of what the chief officer signs.
     pcc_initial_comments_cy = models.TextField(_("commissioner's initial comments (Welsh)"), blank=True)
     chief_officer_comments_cy = models.TextField(_("chief officer's comments (Welsh)"), blank=True)
     pcc_overall_comments_cy = models.TextField(_("commissioner's overall comments (Welsh)"), blank=True)
     addressee_cy = models.TextField(_("addressee (Welsh)"), blank=True)
     signatory_title_cy = models.CharField(_("signatory's title (Welsh)"), max_length=300, blank=True)
+    # "Dear …": empty means the greeting that goes with the addressee (the Home Secretary, HM Chief
+    # Inspector); filled in, it is used as written.
+    salutation = models.CharField(_("salutation"), max_length=200, blank=True)
+    salutation_cy = models.CharField(_("salutation (Welsh)"), max_length=200, blank=True)
     letter_language = models.CharField(
         _("language of the letter"),
         max_length=12,
@@ -188,7 +262,18 @@ class ResponseVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # False for a version loaded from a published document that gives no sign-off date: signed_off_at
+    # then only says when the sign-off was recorded here, and pages say "date not known".
+    signed_date_known = models.BooleanField(default=True)
     signed_sha256 = models.CharField(max_length=64, blank=True)
+    # Who wrote or changed this version's text (user ids): none of them may sign it off.
+    editor_ids = models.JSONField(default=list, blank=True, editable=False)
+    # The force's letterhead as it was at sign-off: signed with the text, printed on the letter.
+    letterhead_address = models.TextField(_("letterhead address"), blank=True, editable=False)
+    # The rest of the letterhead and the signature image, frozen at sign-off and signed with the
+    # text (`responses.letterheads.freeze`): office names, contacts, footer, reference prefix, and
+    # the logo's and signature's stored files with their SHA-256.
+    letterhead_frozen = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ScopedManager(force="force", _manager_class=models.Manager.from_queryset(SignedGuardQuerySet))
 
@@ -200,16 +285,8 @@ class ResponseVersion(models.Model):
     def __str__(self):
         return f"{self.response} v{self.number}"
 
-    def save(self, *args, **kwargs):
-        # The one place that guarantees a signed version never changes, whoever calls save().
-        if self.pk and ResponseVersion.objects.filter(pk=self.pk, signed_off_at__isnull=False).exists():
-            raise SignedVersionError(_("This version has been signed off and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk and ResponseVersion.objects.filter(pk=self.pk, signed_off_at__isnull=False).exists():
-            raise SignedVersionError(_("This version has been signed off and cannot be deleted."))
-        return super().delete(*args, **kwargs)
+    def guarded_version_id(self) -> int | None:
+        return self.pk
 
     @property
     def is_signed(self) -> bool:
@@ -229,7 +306,7 @@ class ResponseVersion(models.Model):
     def canonical_content(self, sections=None) -> dict:
         """Exactly what a chief officer signs: the letter's words, parties and date, nothing else.
 
-        The Welsh parts (issue 9) are added only when they are used, so the hash of an English-only
+        The Welsh parts are added only when they are used, so the hash of an English-only
         version, signed before Welsh letters existed, stays the same.
         """
         sections = self.sections.select_related("recommendation") if sections is None else sections
@@ -248,6 +325,12 @@ class ResponseVersion(models.Model):
             "sections": sorted(self._canonical_section(s) for s in sections),
         }
         content.update({name: getattr(self, name) for name in WELSH_VERSION_FIELDS if getattr(self, name)})
+        if self.letterhead_address:  # frozen at sign-off; absent from versions signed before it was
+            content["letterhead_address"] = self.letterhead_address
+        if self.letterhead_frozen:  # absent from versions signed before the whole letterhead was
+            content["letterhead"] = self.letterhead_frozen
+        if self.salutation:  # only when written: versions signed before salutations keep their hash
+            content["salutation"] = self.salutation
         if self.has_welsh:
             content["letter_language"] = self.letter_language
             if self.letter_language == LetterLanguage.BILINGUAL:
@@ -276,7 +359,7 @@ class ResponseVersion(models.Model):
         return bool(self.signed_sha256) and self.content_sha256() == self.signed_sha256
 
 
-class ResponseSection(models.Model):
+class ResponseSection(SignedGuardMixin, models.Model):
     """The response's text on one recommendation addressed to police."""
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
@@ -301,15 +384,8 @@ class ResponseSection(models.Model):
     def __str__(self):
         return f"{self.version}: {self.recommendation.label}"
 
-    def save(self, *args, **kwargs):
-        if ResponseVersion.objects.filter(pk=self.version_id, signed_off_at__isnull=False).exists():
-            raise SignedVersionError(_("This version has been signed off and cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if ResponseVersion.objects.filter(pk=self.version_id, signed_off_at__isnull=False).exists():
-            raise SignedVersionError(_("This version has been signed off and cannot be changed."))
-        return super().delete(*args, **kwargs)
+    def guarded_version_id(self) -> int | None:
+        return self.version_id
 
 
 class LetterRender(models.Model):
@@ -397,3 +473,97 @@ class ResponseCopy(models.Model):
 
     def __str__(self):
         return f"{self.version} to {', '.join(self.recipients)}"
+
+
+class CopySent(models.Model):
+    """One copy of a published response sent to one recipient: the claim that it went, once.
+
+    The task inserts this row (INSERT ... ON CONFLICT DO NOTHING) in the same transaction as it
+    sends the e-mail: a redelivered or doubled task finds the row taken and sends nothing, and a
+    mail server failure rolls the claim back so the retry sends it.
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    copy = models.ForeignKey(ResponseCopy, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.EmailField()
+    sent_at = models.DateTimeField()
+
+    objects = ScopedManager(force="force")
+
+    class Meta:
+        ordering = ["copy", "recipient"]
+        constraints = [models.UniqueConstraint(fields=["copy", "recipient"], name="one_copy_per_recipient")]
+        verbose_name = _("copy sent")
+        verbose_name_plural = _("copies sent")
+
+    def __str__(self):
+        return f"{self.copy.version} to {self.recipient}"
+
+
+class Letterhead(models.Model):
+    """The top and foot of a force's letters, kept by its OPCC staff on the letterhead page.
+
+    The logo is a checked PNG or sanitised SVG stored under MEDIA_ROOT like evidence files
+    (`responses.images`); the letter loads it through the renderer's fetcher, which reads only
+    the files this letter names.
+    """
+
+    force = models.OneToOneField(Force, on_delete=models.CASCADE, related_name="letterhead")
+    office_name = models.CharField(_("office name"), max_length=200, blank=True)
+    office_name_cy = models.CharField(_("office name (Welsh)"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    telephone = models.CharField(_("telephone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    reference_prefix = models.CharField(_("reference prefix"), max_length=20, blank=True)
+    footer = models.TextField(_("footer"), blank=True)
+    footer_cy = models.TextField(_("footer (Welsh)"), blank=True)
+    logo = models.CharField(max_length=300, blank=True, help_text="Path under MEDIA_ROOT.")
+    logo_content_type = models.CharField(max_length=40, blank=True)
+    logo_sha256 = models.CharField(max_length=64, blank=True)
+    logo_alt = models.CharField(_("logo description"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(force="force")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("letterhead")
+
+    def __str__(self):
+        return f"{self.force} letterhead"
+
+
+class Signature(models.Model):
+    """A signatory's signature image (PNG or SVG), printed only on a signed letter of theirs."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    signatory_name = models.CharField(_("signatory"), max_length=200)
+    file = models.CharField(max_length=300, help_text="Path under MEDIA_ROOT.")
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(force="force")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "signatory_name"], name="one_signature_per_signatory")
+        ]
+        verbose_name = _("signature")
+
+    def __str__(self):
+        return f"{self.signatory_name} ({self.force})"
+
+
+def current_letterhead_address(force) -> str:
+    """The address the force's letters carry now: its letterhead's, else the force's own."""
+    letterhead = Letterhead.objects.filter(force=force).only("address").first()
+    return (letterhead.address if letterhead and letterhead.address else "") or force.letterhead_address

@@ -11,17 +11,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forces.access import access_for
+from forces.access import ForceAccess, access_for
 from forces.models import Force, Membership
+from forces.separation import check_not_editor, note_editor
+from forces.services import holders_on
 from outbox.services import enqueue
+from recommendations.date_rules import check_publication_date
 from recommendations.models import Inspection, Record
 
+from .emails import send_response_copy
+from .letterheads import PRINTED_FIELDS, files_still_signed
+from .letterheads import freeze as freeze_letterhead
 from .models import (
     WELSH_VERSION_FIELDS,
+    CopySent,
     LetterLanguage,
     LetterRender,
     Response,
@@ -41,7 +48,8 @@ TEXT_FIELDS = (
     "letter_date",
     "signatory_name",
     "signatory_title",
-    # Welsh Language Standards (issue 9): the Welsh twins and the language of the letter.
+    "salutation",
+    # Welsh Language Standards: the Welsh twins and the language of the letter.
     *WELSH_VERSION_FIELDS,
     "letter_language",
     "bilingual_layout",
@@ -63,6 +71,12 @@ class StaleResponse(ValidationError):
 
 def can_draft(user, force: Force) -> bool:
     return access_for(user, force).can_edit
+
+
+def _may_edit(user, force: Force, access: ForceAccess | None) -> bool:
+    """The caller's access (a history import hands its own in), else the user's, for this force."""
+    access = access or access_for(user, force)
+    return access.force.pk == force.pk and access.can_edit
 
 
 def can_sign_off(user, force: Force) -> bool:
@@ -110,13 +124,15 @@ def start_response(force: Force, inspection: Inspection, *, user) -> Response:
         response, created = Response.objects.get_or_create(force=force, inspection=inspection)
         if not created:
             return response
+        # A new letter is signed by whoever holds the office today (not whoever held it last time).
+        holders = holders_on(force, timezone.localdate())
         version = ResponseVersion.objects.create(
             force=force,
             response=response,
             number=1,
             addressee=settings.RESPONSE_DEFAULT_ADDRESSEE,
-            signatory_name=force.commissioner_name,
-            signatory_title=force.commissioner_title,
+            signatory_name=holders.commissioner_name,
+            signatory_title=holders.commissioner_title,
             created_by=user,
         )
         ResponseSection.objects.bulk_create(
@@ -195,6 +211,7 @@ def save_draft(
         for name in TEXT_FIELDS:
             if name in fields:
                 setattr(version, name, fields[name])
+        note_editor(version, user)
         version.save()
         by_rec = {s.recommendation_id: s for s in version.sections.all()}
         for attribute, texts in (("text", sections), ("text_cy", sections_cy or {})):
@@ -298,10 +315,15 @@ def sign_off(
         if response.status != Response.Status.AWAITING_SIGN_OFF:
             raise ValidationError(_("The response has not been sent for sign-off."))
         _require_welsh_complete(version)
+        check_not_editor(version, user)
+        # The letterhead and signature printed on the letter are signed with the text (and frozen with it).
+        freeze_letterhead(version)
         digest = version.content_sha256()
         if content_sha256 is not None and content_sha256 != digest:
             raise StaleResponse(
-                _("The text changed while you were reading it. Read it again before signing off.")
+                _(
+                    "The text, letterhead or signature changed while you were reading it. Read it again before signing off."
+                )
             )
         version.signed_off_by = user
         version.signed_off_at = timezone.now()
@@ -324,6 +346,7 @@ def publish(response: Response, *, user, published_on=None) -> Response:
             raise ValidationError(
                 _("The signed text does not match its sign-off record. It cannot be published.")
             )
+        check_publication_date(response, version, published_on)
         response.status = Response.Status.PUBLISHED
         response.published_version = version
         response.published_on = published_on or timezone.localdate()
@@ -335,10 +358,21 @@ def publish(response: Response, *, user, published_on=None) -> Response:
             version=version,
             recipients=list(settings.RESPONSE_COPY_RECIPIENTS),
         )
-        from .tasks import send_copies
-
-        enqueue(send_copies, force_id=response.force_id, copy_id=copy.pk)
+        enqueue("responses.send_copies", force_id=response.force_id, copy_id=copy.pk)
     return response
+
+
+def check_not_published_letter(version: ResponseVersion) -> None:
+    """Once published, a version's PDF and its hash never change: a new version is the way to change it."""
+    published = Response.objects.filter(pk=version.response_id, published_version_id=version.pk).exists()
+    if published and LetterRender.objects.filter(version=version, is_current=True).exists():
+        raise ValidationError(
+            _(
+                "This letter has been published, so its PDF and its SHA-256 cannot change. "
+                "To change the letter, edit the response: that starts a new version."
+            ),
+            code="published",
+        )
 
 
 def request_render(version: ResponseVersion, *, user=None) -> LetterRender:
@@ -347,6 +381,7 @@ def request_render(version: ResponseVersion, *, user=None) -> LetterRender:
         _require(can_draft(user, version.force), _("Only the force's OPCC staff can render its letter."))
     with transaction.atomic():
         ResponseVersion.objects.select_for_update().get(pk=version.pk)
+        check_not_published_letter(version)
         pending = LetterRender.objects.filter(version=version, status__in=["queued", "rendering"]).first()
         if pending is not None and not pending.is_stale():
             return pending
@@ -357,14 +392,13 @@ def request_render(version: ResponseVersion, *, user=None) -> LetterRender:
             pending.finished_at = timezone.now()
             pending.save(update_fields=["status", "error", "finished_at"])
         render = LetterRender.objects.create(force=version.force, version=version, requested_by=user)
-        from .tasks import render_letter
-
-        enqueue(render_letter, force_id=version.force_id, render_id=render.pk)
+        enqueue("responses.render_letter", force_id=version.force_id, render_id=render.pk)
     return render
 
 
 def run_render(render_id: int) -> LetterRender:
     """Render one LetterRender (called in the Celery task). A failure is recorded, not raised."""
+    # WeasyPrint is heavy to import; only the worker that renders pays for it.
     from .letters import render_pdf_for_version
 
     with transaction.atomic():
@@ -396,6 +430,15 @@ def run_render(render_id: int) -> LetterRender:
         return render
     with transaction.atomic():
         ResponseVersion.objects.select_for_update().get(pk=render.version_id)
+        try:
+            check_not_published_letter(render.version)
+        except ValidationError as exc:  # queued before publication, finished after: keep the published PDF
+            path.unlink(missing_ok=True)
+            LetterRender.objects.filter(pk=render_id).update(
+                status=LetterRender.Status.FAILED, error=" ".join(exc.messages), finished_at=timezone.now()
+            )
+            render.refresh_from_db()
+            return render
         LetterRender.objects.filter(version_id=render.version_id, is_current=True).exclude(
             pk=render_id
         ).update(is_current=False)
@@ -415,14 +458,35 @@ def current_letter(version: ResponseVersion) -> LetterRender | None:
     return LetterRender.objects.filter(version=version, is_current=True).first()
 
 
-def send_copy(copy_id: int) -> ResponseCopy:
-    """E-mail the published letter to HMICFRS and the Home Secretary, once (called in a task)."""
-    from .emails import send_response_copy
+def _claim_copy(copy: ResponseCopy, recipient: str, now) -> bool:
+    """Insert the copy's row for `recipient`; True if this transaction claimed it (not sent before).
 
-    with transaction.atomic():
-        copy = ResponseCopy.objects.select_for_update().select_related("version", "response").get(pk=copy_id)
-        if copy.sent_at:
-            return copy
+    A second task at the same time waits on the unique index until the first commits, then finds
+    the row taken. Both PostgreSQL and SQLite (3.35+) speak this.
+    """
+    table = CopySent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (force_id, copy_id, recipient, sent_at) VALUES (%s, %s, %s, %s) "  # noqa: S608 - no user input in the SQL
+        "ON CONFLICT (copy_id, recipient) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [copy.force_id, copy.pk, recipient, connection.ops.adapt_datetimefield_value(now)]
+        )
+        return cursor.fetchone() is not None
+
+
+def send_copy(copy_id: int) -> ResponseCopy:
+    """E-mail the published letter to HMICFRS and to the Home Secretary, once each (called in a task).
+
+    Each recipient's copy is claimed and sent in one transaction, so a redelivered task sends
+    nothing twice and a failed send is retried without resending what went.
+    """
+    copy = ResponseCopy.objects.select_related("version", "response__force", "response__inspection").get(
+        pk=copy_id
+    )
+    if copy.sent_at:
+        return copy
     letter = current_letter(copy.version)
     if letter is None:
         render = LetterRender.objects.create(force_id=copy.force_id, version=copy.version)
@@ -430,7 +494,247 @@ def send_copy(copy_id: int) -> ResponseCopy:
         if letter.status != LetterRender.Status.DONE:
             ResponseCopy.objects.filter(pk=copy_id).update(error=letter.error)
             raise RuntimeError(f"Letter for copy {copy_id} could not be rendered: {letter.error}")
-    send_response_copy(copy, letter)
-    ResponseCopy.objects.filter(pk=copy_id).update(sent_at=timezone.now(), letter=letter, error="")
+    ledger_keys = dict(zip(settings.RESPONSE_COPY_RECIPIENTS, COPY_FIELDS, strict=False))
+    for recipient in copy.recipients:
+        with transaction.atomic():
+            if _claim_copy(copy, recipient, timezone.now()):
+                send_response_copy(copy, letter, recipient)
+                if recipient in ledger_keys:  # the s55 ledger: which copy went, and when
+                    record_copy_sent(
+                        copy.response, recipient=ledger_keys[recipient], sent_on=timezone.localdate()
+                    )
+    ResponseCopy.objects.filter(pk=copy_id, sent_at__isnull=True).update(
+        sent_at=timezone.now(), letter=letter, error=""
+    )
     copy.refresh_from_db()
     return copy
+
+
+# --- The s55 ledger -------------------------------------------------------------------------------
+
+# The chief officer's "by when" (chief_comments_due_on) is written with the draft (save_draft).
+LEDGER_DATE_FIELDS = ("chief_invited_on", "chief_comments_received_on", "pcc_signed_on")
+LEDGER_FIELDS = (*LEDGER_DATE_FIELDS, "chief_comments_received_from", "published_url")
+COPY_FIELDS = {"hmicfrs": "copy_hmicfrs_sent_on", "home_secretary": "copy_home_secretary_sent_on"}
+
+
+def _check_not_before_report(response: Response, values: dict) -> None:
+    published = response.inspection.published_on
+    errors = {
+        name: _("The date cannot be before the report was published (%(date)s)")
+        % {"date": _long_date(published)}
+        for name, value in values.items()
+        if value is not None and value < published
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_ledger(response: Response, *, user, values: dict, access: ForceAccess | None = None) -> Response:
+    """Record the s55 steps OPCC staff know of: invitation, the chief officer's comments, signing, address.
+
+    Only the keys given change; a date before the report's publication is refused and nothing is saved.
+    """
+    _require(
+        _may_edit(user, response.force, access),
+        _("Only the force's OPCC staff can record the response's steps."),
+    )
+    unknown = set(values) - set(LEDGER_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    _check_not_before_report(response, {k: v for k, v in values.items() if k in LEDGER_DATE_FIELDS})
+    with transaction.atomic():
+        response = _lock(response)
+        for name, value in values.items():
+            if name in LEDGER_DATE_FIELDS:
+                setattr(response, name, value or None)
+            else:
+                setattr(response, name, (value or "").strip())
+        response.save(update_fields=[*values, "updated_at"])
+    return response
+
+
+def record_copy_sent(response: Response, *, recipient: str, sent_on) -> Response:
+    """Record that the copy went to `recipient` ("hmicfrs" or "home_secretary") on `sent_on`.
+
+    Called by the task that sends the copies (and by a loader of documents that show it), never by
+    a page: the ledger says a copy went only when it did. A date before the report is refused.
+    """
+    field_name = COPY_FIELDS.get(recipient)
+    if field_name is None:
+        raise ValidationError(_("Unknown recipient of a copy: %(recipient)s") % {"recipient": recipient})
+    _check_not_before_report(response, {field_name: sent_on})
+    with transaction.atomic():
+        locked = _lock(response)
+        if getattr(locked, field_name) is None:  # the first sending is the one the ledger keeps
+            setattr(locked, field_name, sent_on)
+            locked.save(update_fields=[field_name, "updated_at"])
+    return locked
+
+
+def ledger(response: Response) -> list[dict]:
+    """The s55 steps in order, each with its date (None: not recorded) and who or where."""
+    version = response.published_version
+    return [
+        {
+            "key": "chief_invited",
+            "label": _("Chief officer invited to comment"),
+            "dated": response.chief_invited_on,
+            "detail": (
+                _("comments asked for by %(date)s") % {"date": _long_date(response.chief_comments_due_on)}
+                if response.chief_comments_due_on
+                else ""
+            ),
+        },
+        {
+            "key": "chief_comments_received",
+            "label": _("Chief officer's comments received"),
+            "dated": response.chief_comments_received_on,
+            "detail": response.chief_comments_received_from,
+        },
+        {
+            "key": "pcc_signed",
+            "label": _("Commissioner's comments signed"),
+            "dated": response.pcc_signed_on,
+            "detail": version.signatory_name if version and response.pcc_signed_on else "",
+        },
+        {
+            "key": "published",
+            "label": _("Published"),
+            "dated": response.published_on,
+            "detail": response.published_url,
+            "published_undated": response.is_published and response.published_on is None,
+        },
+        {
+            "key": "copy_hmicfrs",
+            "label": _("Copy sent to HMICFRS"),
+            "dated": response.copy_hmicfrs_sent_on,
+            "detail": "",
+        },
+        {
+            "key": "copy_home_secretary",
+            "label": _("Copy sent to the Home Secretary"),
+            "dated": response.copy_home_secretary_sent_on,
+            "detail": "",
+        },
+    ]
+
+
+def _long_date(day) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(day, "j F Y")
+
+
+def import_published_response(
+    force: Force,
+    inspection: Inspection,
+    *,
+    user,
+    published_on,
+    fields: dict,
+    sections: dict[int, str],
+    access: ForceAccess | None = None,
+) -> Response:
+    """A response published outside the app (brought in from its document), recorded as published.
+
+    It was never signed off here, so its version carries no sign-off; `published_on` may be None
+    when the document gives no date. Refused if the force already has a response to the inspection.
+    """
+    _require(_may_edit(user, force, access), _("Only the force's OPCC staff can import its response."))
+    with transaction.atomic():
+        if Response.objects.filter(force=force, inspection=inspection).exists():
+            raise ValidationError(
+                _("%(force)s already has a response to this inspection: it was not imported again.")
+                % {"force": force.name}
+            )
+        response = Response.objects.create(force=force, inspection=inspection)
+        version = ResponseVersion.objects.create(
+            force=force,
+            response=response,
+            number=1,
+            created_by=user,
+            **{name: value for name, value in fields.items() if name in TEXT_FIELDS},
+        )
+        ResponseSection.objects.bulk_create(
+            ResponseSection(force=force, version=version, recommendation_id=rec_id, text=text)
+            for rec_id, text in sections.items()
+        )
+        response.current_version = version
+        response.published_version = version
+        response.status = Response.Status.PUBLISHED
+        response.published_on = published_on
+        response.published_by = user
+        response.save()
+    return response
+
+
+# Letterheads and signatures: kept by the force's OPCC staff, printed on its letters. -----------
+
+# Everything the letterhead page edits: the address and the printed words frozen at sign-off.
+LETTERHEAD_FIELDS = ("address", *PRINTED_FIELDS)
+
+
+def save_letterhead(force: Force, *, user, fields: dict, logo=None, remove_logo=False, signature=None):
+    """Save the force's letterhead and, if given, a new logo or the signatory's signature.
+
+    `logo` and `signature` are `responses.images.CheckedImage`s (already checked). The files are
+    written first and removed again if the transaction fails, so nothing is left half-saved.
+    """
+    from .images import store_image
+    from .models import Letterhead, Signature
+
+    _require(can_draft(user, force), _("Only the force's OPCC staff can change its letterhead."))
+    written, replaced = [], []
+    try:
+        with transaction.atomic():
+            letterhead, _created = Letterhead.objects.select_for_update().get_or_create(force=force)
+            for name in LETTERHEAD_FIELDS:
+                if name in fields:
+                    setattr(letterhead, name, fields[name] or "")
+            if logo is not None or remove_logo:
+                if letterhead.logo:
+                    replaced.append(letterhead.logo)
+                letterhead.logo = letterhead.logo_content_type = letterhead.logo_sha256 = ""
+            if logo is not None:
+                name, digest = store_image(force, "letterheads", logo)
+                written.append(name)
+                letterhead.logo, letterhead.logo_content_type, letterhead.logo_sha256 = (
+                    name,
+                    logo.content_type,
+                    digest,
+                )
+            letterhead.updated_by = user
+            letterhead.save()
+            if signature is not None:
+                signatory = (fields.get("signatory_name") or force.commissioner_name).strip()
+                if not signatory:
+                    raise ValidationError(_("Enter the name of the signatory whose signature this is."))
+                name, digest = store_image(force, "signatures", signature)
+                written.append(name)
+                old = Signature.objects.filter(force=force, signatory_name=signatory).first()
+                if old is not None:
+                    replaced.append(old.file)
+                    old.delete()
+                Signature.objects.create(
+                    force=force,
+                    signatory_name=signatory,
+                    file=name,
+                    content_type=signature.content_type,
+                    sha256=digest,
+                    uploaded_by=user,
+                )
+    except Exception:
+        _remove_files(written)
+        raise
+    # Old files go only once the new ones are committed, and never while a signed version still
+    # prints them (its letterhead and signature were frozen at sign-off).
+    kept = files_still_signed(force, replaced)
+    transaction.on_commit(lambda: _remove_files([name for name in replaced if name not in kept]))
+    return letterhead
+
+
+def _remove_files(names):
+    from recommendations.evidence import remove
+
+    remove([name for name in names if name])

@@ -20,11 +20,14 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from forces.models import Force
+from forces.permissions import EDIT, force_permission_required
+from forces.services import holders_on
 from recommendations.models import Inspection
 
 from . import services
-from .forms import HashCheckForm, PublishForm, ResponseEditForm, SignOffForm
-from .models import LetterRender, Response, ResponseCopy, ResponseVersion
+from .forms import HashCheckForm, LedgerForm, LetterheadForm, PublishForm, ResponseEditForm, SignOffForm
+from .letterheads import digest_to_sign
+from .models import Letterhead, LetterRender, Response, ResponseCopy, ResponseVersion, Signature
 
 
 def _see_other(to, **kwargs):
@@ -32,16 +35,6 @@ def _see_other(to, **kwargs):
     response = redirect(to, **kwargs)
     response.status_code = 303
     return response
-
-
-def _require_edit(request):
-    if not (request.force_access and request.force_access.can_edit):
-        raise Http404
-
-
-def _require_sign_off(request):
-    if not (request.force_access and request.force_access.can_sign_off):
-        raise Http404
 
 
 def _get_response(request, pk) -> Response:
@@ -76,8 +69,8 @@ def response_list(request, force_slug):
 
 
 @require_POST
+@force_permission_required(EDIT)
 def response_start(request, force_slug, inspection_pk):
-    _require_edit(request)
     inspection = get_object_or_404(
         Inspection.objects.filter(recommendations__records__force=request.force).distinct(), pk=inspection_pk
     )
@@ -106,8 +99,11 @@ def _detail_context(request, response, **extra):
         "can_publish": response.status == Response.Status.SIGNED_OFF
         and services.can_publish(request.user, response.force),
         "can_submit": access.can_edit and response.status == Response.Status.DRAFT,
-        "content_sha256": version.content_sha256(sections),
+        "content_sha256": digest_to_sign(version, sections),
         "welsh_gaps": services.welsh_gaps(version, sections),
+        "ledger": services.ledger(response),
+        # Who held office on the response's date (today for a response not yet dated).
+        "holders": holders_on(response.force, response.office_date),
         "errors": [],
     }
     context.setdefault(
@@ -124,8 +120,8 @@ def response_detail(request, force_slug, pk):
     return render(request, "responses/response_detail.html", _detail_context(request, response))
 
 
+@force_permission_required(EDIT)
 def response_edit(request, force_slug, pk):
-    _require_edit(request)
     response = _get_response(request, pk)
     version = response.current_version
     sections = list(version.sections.select_related("recommendation"))
@@ -171,8 +167,8 @@ def response_edit(request, force_slug, pk):
 
 
 @require_POST
+@force_permission_required(EDIT)
 def response_submit(request, force_slug, pk):
-    _require_edit(request)
     response = _get_response(request, pk)
     try:
         services.submit_for_sign_off(response, user=request.user)
@@ -185,33 +181,8 @@ def response_submit(request, force_slug, pk):
 
 
 @require_POST
-def response_sign_off(request, force_slug, pk):
-    _require_sign_off(request)
-    response = _get_response(request, pk)
-    form = SignOffForm(request.POST)
-    if form.is_valid():
-        try:
-            version = services.sign_off(
-                response,
-                user=request.user,
-                version_number=form.cleaned_data["version"],
-                content_sha256=form.cleaned_data["content_sha256"],
-            )
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Version %(number)s signed off.") % {"number": version.number})
-            return _see_other(response.get_absolute_url())
-    response.refresh_from_db()
-    return render(
-        request, "responses/response_detail.html", _detail_context(request, response, sign_off_form=form)
-    )
-
-
-@require_POST
+@force_permission_required(EDIT)
 def response_publish(request, force_slug, pk):
-    _require_edit(request)
     response = _get_response(request, pk)
     if not services.can_publish(request.user, response.force):
         raise Http404
@@ -249,14 +220,18 @@ def response_history(request, force_slug, pk):
 
 
 @require_POST
+@force_permission_required(EDIT)
 def letter_render(request, force_slug, pk):
     """Queue a render of the current version's letter (or a retry after a failure)."""
-    _require_edit(request)
     response = _get_response(request, pk)
     try:
         services.request_render(response.current_version, user=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except ValidationError as exc:  # a published letter is never rendered again
+        for message in _errors(exc):
+            messages.error(request, message)
+        return _see_other(response.get_absolute_url() + "#letter")
     messages.success(request, _("The letter is being prepared. This page shows when it is ready."))
     return _see_other(response.get_absolute_url() + "#letter")
 
@@ -385,3 +360,76 @@ def public_letter(request, slug, pk):
         if letter is None:
             raise Http404
         return _pdf_response(letter)
+
+
+@force_permission_required(EDIT)
+def response_ledger(request, force_slug, pk):
+    """OPCC staff record the s55 steps: invitation, the chief officer's comments, signing, address."""
+    response = _get_response(request, pk)
+    if request.method == "POST":
+        form = LedgerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_ledger(response, user=request.user, values=form.cleaned_data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("The response's steps are saved."))
+                return _see_other(f"{response.get_absolute_url()}#ledger")
+    else:
+        form = LedgerForm(initial={name: getattr(response, name) for name in LedgerForm.base_fields})
+    return render(
+        request,
+        "responses/response_ledger.html",
+        {"force": response.force, "response": response, "form": form},
+    )
+
+
+@force_permission_required(EDIT)
+def letterhead_edit(request, force_slug):
+    """The force's letterhead and signatures, kept by its OPCC staff. Bad files: error summary, nothing stored."""
+    force = request.force
+    letterhead = Letterhead.objects.filter(force=force).first()
+    welsh = force.welsh_language_standards
+    if request.method == "POST":
+        form = LetterheadForm(request.POST, request.FILES, welsh=welsh)
+        if form.is_valid():
+            data = form.cleaned_data
+            fields = {name: data[name] for name in services.LETTERHEAD_FIELDS if name in data}
+            fields["signatory_name"] = data.get("signatory_name", "")
+            try:
+                services.save_letterhead(
+                    force,
+                    user=request.user,
+                    fields=fields,
+                    logo=data.get("logo"),
+                    remove_logo=data.get("remove_logo", False),
+                    signature=data.get("signature"),
+                )
+            except ValidationError as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Letterhead saved. Letters rendered from now on use it."))
+                return _see_other("responses:letterhead", force_slug=force.slug)
+    else:
+        initial = (
+            {name: getattr(letterhead, name) for name in services.LETTERHEAD_FIELDS} if letterhead else {}
+        )
+        initial.setdefault("address", force.letterhead_address)
+        initial["signatory_name"] = force.commissioner_name
+        form = LetterheadForm(initial=initial, welsh=welsh)
+    return render(
+        request,
+        "responses/letterhead_edit.html",
+        {
+            "force": force,
+            "form": form,
+            "letterhead": letterhead,
+            "signatures": list(Signature.objects.filter(force=force)),
+        },
+    )

@@ -33,7 +33,7 @@ if [ "$(cat node_modules/.mappa-stamp 2>/dev/null)" != "$js_stamp" ] || [ ! -f s
   echo "$js_stamp" > node_modules/.mappa-stamp
 fi
 
-# Issue 9 (Cymraeg): compile the translation catalogues (.mo files are build output, not committed).
+# Welsh (Cymraeg): compile the translation catalogues (.mo files are build output, not committed).
 # polib does it, so GNU gettext is not needed; recompiled whenever a .po file changes.
 po_files=$(find locale -name '*.po' 2>/dev/null | sort)
 if [ -n "$po_files" ]; then

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Run the whole test suite. With DATABASE_URL/REDIS_URL set it runs against PostgreSQL and Redis;
 # otherwise on the embedded default (SQLite, in-process tasks). Extra arguments go to pytest.
+# The tests run in TEST_WORKERS pytest-xdist processes (default 2, one per CI core; 0 runs them in
+# this process), a test file to a worker, so a module's shared world is built once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export DEBUG=${DEBUG:-1}
-exec .venv/bin/python -m pytest "$@"
+workers=${TEST_WORKERS:-2}
+parallel=()
+if [ "$workers" != 0 ]; then
+  parallel=(-n "$workers" --dist loadfile)
+fi
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

@@ -124,5 +124,3 @@ INSPECTION_COLUMNS = [
     ),
     Column("due_date", "Due date", _("Optional: its own due date."), aliases=("due", "due on")),
 ]
-
-COLUMNS = {"progress": PROGRESS_COLUMNS, "inspection": INSPECTION_COLUMNS}

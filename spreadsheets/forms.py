@@ -3,6 +3,7 @@ import copy
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontend.fields import IdModelChoiceField
 from frontend.forms import GovukDateInput, GovukFormMixin
 from recommendations.models import Inspection
 
@@ -35,7 +36,7 @@ class _UploadForm(GovukFormMixin, forms.Form):
 
 
 class ProgressImportForm(_UploadForm):
-    inspection = forms.ModelChoiceField(
+    inspection = IdModelChoiceField(
         label=_("Inspection"),
         queryset=Inspection.objects.none(),
         empty_label=None,

@@ -53,6 +53,11 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Work that survives a dead worker (spreadsheets.recovery): how often the stuck-work sweep
+    # started this job again, what it told the user, and which step to retry ("check"/"apply").
+    requeues = models.PositiveSmallIntegerField(default=0)
+    recovery_note = models.TextField(blank=True)
+    stuck_step = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,6 +79,11 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.PREVIEWING, self.Status.APPLYING)
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed because its worker stopped (not because of the file): it may be tried again."""
+        return self.status == self.Status.FAILED and bool(self.stuck_step)
 
     @property
     def can_confirm(self) -> bool:

@@ -9,6 +9,7 @@ from django.views.generic import FormView, TemplateView
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from forces.permissions import ForcePermissionRequiredMixin
 from recommendations.models import Inspection, Recommendation, Record
 
 from . import services
@@ -28,13 +29,8 @@ from .resources import (
 FORMATS = ("csv", "xlsx")
 
 
-class ForceEditorMixin:
+class ForceEditorMixin(ForcePermissionRequiredMixin):
     """A force's import pages: its OPCC staff and chief officers only; everyone else 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.force_access.can_edit:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class AdministratorMixin:
@@ -122,6 +118,8 @@ class ProgressJobView(ForceEditorMixin, JobContextMixin, TemplateView):
         if job.can_confirm:
             services.start(job, commit=True)
             record_event(request, AuditEvent.Action.IMPORT, summary=f"import {job.pk} confirmed", obj=job)
+        elif job.can_retry and request.POST.get("action") == "retry":
+            services.retry(job)
         return redirect(job.get_absolute_url())
 
 
@@ -162,7 +160,9 @@ class ForceExportView(View):
         _check_format(fmt)
         force = request.force
         if what == "records":
-            dataset = RecordExportResource().export(records_for_export())
+            # ?closure=implemented|signed_off|hmicfrs_authorised picks records at one closure event.
+            records = records_for_export().at_closure_stage(request.GET.get("closure", ""))
+            dataset = RecordExportResource().export(records)
         elif what == "updates":
             dataset = UpdateExportResource().export(updates_for_export())
         else:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django_scopes import scopes_disabled
+from django.db import transaction
+from django_scopes import scope, scopes_disabled
 
 from accounts.models import User
-from forces.demo import load_forces
+from forces.demo import load_forces, load_office_holdings
 from forces.models import Force, Membership
 from forces.services import set_membership
 from recommendations.demo import _read, load_inspection, load_seed_progress
@@ -21,10 +22,39 @@ SEED_SLUGS = ("dyfed-powys", "gwent", "avon-and-somerset", "staffordshire", "glo
 
 
 @pytest.fixture(autouse=True)
-def _no_scope_outside_requests():
-    """Tests build and inspect data across forces; requests still run inside their force's scope."""
-    with scopes_disabled():
+def _no_scope_outside_requests(request):
+    """Service tests marked `force_scope("gwent")` run inside that force's scope, as a request or a
+    task does in production, so a service that forgets its scope fails here as it would there.
+
+    Other tests build and inspect data across forces, so they run with scopes disabled; requests
+    they make still run inside their force's scope (ForceScopeMiddleware).
+    """
+    marker = request.node.get_closest_marker("force_scope")
+    if marker is None or request.node.get_closest_marker("across_forces"):
+        with scopes_disabled():
+            yield
+        return
+    force = getattr(request.getfixturevalue("world"), marker.args[0])
+    with scope(force=force.pk):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _project_celery_app_stays_current():
+    """An embedded test worker (celery.contrib.testing) makes its own app current and default and
+    never puts the project's back; put it back so later tests in this process queue work as the
+    product does, not to a dead test broker."""
+    from mappa_tracker.celery import app
+
+    yield
+    app.set_current()
+    app.set_default()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root():
+    """WhiteNoise warns about a missing STATIC_ROOT; the settings no longer make folders on import."""
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
@@ -50,54 +80,114 @@ class World:
 def _load_world(slugs=SEED_SLUGS) -> World:
     path = settings.BASE_DIR / "fixtures" / "forces.json"
     load_forces(path, only=slugs)
+    load_office_holdings(only=slugs)
     inspection = load_inspection(_read("mappa_inspection.json"))
     load_seed_progress(inspection)
     return World(inspection, Force.objects.get(slug="gwent"), Force.objects.get(slug="dyfed-powys"))
 
 
-@pytest.fixture
-def world(db) -> World:
-    """The MAPPA inspection and the five seed forces with their 2022 answers."""
-    return _load_world()
-
-
 def make_user(username, *, force=None, role=None, **extra) -> User:
-    user = User.objects.create_user(
-        username=username, password="test-pass-2022", email=f"{username}@example.org", **extra
-    )
-    if force is not None:
-        set_membership(user, force, role)
+    with scopes_disabled():  # setting up people is not the code under test
+        user = User.objects.create_user(
+            username=username, password="test-pass-2022", email=f"{username}@example.org", **extra
+        )
+        if force is not None:
+            set_membership(user, force, role)
     return user
 
 
-@pytest.fixture
-def gwent_staff(world):
-    return make_user("gwent.staff", force=world.gwent, role=Membership.Role.OPCC_STAFF)
+# The personas, by fixture name: (username, force attribute of World or None, role, extra fields).
+PERSONAS = {
+    "gwent_staff": ("gwent.staff", "gwent", Membership.Role.OPCC_STAFF, {}),
+    "gwent_chief": ("gwent.chief", "gwent", Membership.Role.CHIEF_OFFICER, {}),
+    "dyfed_staff": ("dyfed-powys.staff", "dyfed", Membership.Role.OPCC_STAFF, {}),
+    "dyfed_chief": ("dyfed-powys.chief", "dyfed", Membership.Role.CHIEF_OFFICER, {}),
+    "national": ("national", None, None, {"is_national_team": True}),
+    "admin_user": ("admin", None, None, {"is_staff": True, "is_superuser": True}),
+}
+
+
+def _make_persona(world: World, name: str) -> User:
+    username, force, role, extra = PERSONAS[name]
+    return make_user(username, force=getattr(world, force) if force else None, role=role, **extra)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_world(request):
+    """For modules marked `shared_world`: the world and the personas built once for the module.
+
+    They are written inside a transaction that stays open for the whole module and is rolled back
+    at its end; each test runs in a savepoint inside it (pytest-django's `db`), so whatever a test
+    changes is undone before the next one, exactly as if the world had been built afresh. Only for
+    modules without transactional tests (those flush the database, and the world with it).
+    """
+    if request.node.get_closest_marker("shared_world") is None:
+        yield None
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    atomic = transaction.atomic()
+    with blocker.unblock(), scopes_disabled():
+        atomic.__enter__()
+        shared = _load_world()
+        for name in PERSONAS:
+            _make_persona(shared, name)
+    try:
+        yield shared
+    finally:
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
-def gwent_chief(world):
-    return make_user("gwent.chief", force=world.gwent, role=Membership.Role.CHIEF_OFFICER)
+def world(db, _shared_world) -> World:
+    """The MAPPA inspection and the five seed forces with their 2022 answers."""
+    if _shared_world is None:
+        with scopes_disabled():  # the loaders write every force's rows
+            return _load_world()
+    return World(
+        Inspection.objects.get(pk=_shared_world.inspection.pk),
+        Force.objects.get(pk=_shared_world.gwent.pk),
+        Force.objects.get(pk=_shared_world.dyfed.pk),
+    )
+
+
+def _persona(request, world, name) -> User:
+    if request.getfixturevalue("_shared_world") is None:
+        return _make_persona(world, name)
+    with scopes_disabled():
+        return User.objects.get(username=PERSONAS[name][0])
 
 
 @pytest.fixture
-def dyfed_staff(world):
-    return make_user("dyfed-powys.staff", force=world.dyfed, role=Membership.Role.OPCC_STAFF)
+def gwent_staff(request, world):
+    return _persona(request, world, "gwent_staff")
 
 
 @pytest.fixture
-def dyfed_chief(world):
-    return make_user("dyfed-powys.chief", force=world.dyfed, role=Membership.Role.CHIEF_OFFICER)
+def gwent_chief(request, world):
+    return _persona(request, world, "gwent_chief")
 
 
 @pytest.fixture
-def national(world):
-    return make_user("national", is_national_team=True)
+def dyfed_staff(request, world):
+    return _persona(request, world, "dyfed_staff")
 
 
 @pytest.fixture
-def admin_user(world):
-    return make_user("admin", is_staff=True, is_superuser=True)
+def dyfed_chief(request, world):
+    return _persona(request, world, "dyfed_chief")
+
+
+@pytest.fixture
+def national(request, world):
+    return _persona(request, world, "national")
+
+
+@pytest.fixture
+def admin_user(request, world):
+    return _persona(request, world, "admin_user")
 
 
 @pytest.fixture

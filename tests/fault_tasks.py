@@ -13,7 +13,7 @@ from django.db import transaction
 
 from forces.tasks import ForceTask
 from recommendations.models import ProgressUpdate, Record
-from recommendations.services import add_progress_update
+from recommendations.services import add_progress_update, system_access
 
 RUNS = []
 
@@ -36,9 +36,9 @@ def import_update(*, force_id: int, record_id: int, external_ref: str, text: str
             record,
             author=None,
             text=text,
-            kind=ProgressUpdate.Kind.IMPORTED,
+            plain_kind=ProgressUpdate.Kind.IMPORTED,
             external_ref=external_ref,
-            check_permission=False,
+            access=system_access(record.force),
         )
     if runs_file and first_run:
         Path(runs_file + ".effect").write_text("committed")

@@ -72,7 +72,7 @@ def attachment_kwargs(world, force, obj_force):
 
     from recommendations.evidence import check_evidence
     from recommendations.models import Attachment
-    from recommendations.services import add_progress_update
+    from recommendations.services import add_progress_update, system_access
 
     attachment = Attachment.objects.filter(force=obj_force).first()
     if attachment is None:
@@ -81,7 +81,7 @@ def attachment_kwargs(world, force, obj_force):
             world.record(obj_force),
             author=None,
             text="Minutes attached.",
-            check_permission=False,
+            access=system_access(obj_force),
             attachments=[checked],
         )
         attachment = result.update.attachments.get()
@@ -113,17 +113,28 @@ def owner_kwargs(world, force, obj_force):
     return {"force_slug": force.slug, "owner_pk": owner.pk}
 
 
+def _version(world) -> int:
+    """The version of Gwent's record as the form would carry it (forms must send it)."""
+    record = world.record(world.gwent)
+    record.refresh_from_db()
+    return record.version
+
+
 def sign_off_data(world):
     """Puts Gwent's record in "awaiting sign-off" first, so that a chief officer's decision succeeds."""
     from recommendations.models import Record
-    from recommendations.services import add_progress_update
+    from recommendations.services import add_progress_update, system_access
 
     record = world.record(world.gwent)
     if record.status != Record.Status.AWAITING_SIGN_OFF:
         add_progress_update(
-            record, author=None, text="Implemented.", status="awaiting_sign_off", check_permission=False
+            record,
+            author=None,
+            text="Implemented.",
+            status="awaiting_sign_off",
+            access=system_access(record.force),
         )
-    return {"decision": "complete"}
+    return {"decision": "complete", "version": _version(world)}
 
 
 ROUTES: list[Route] = [
@@ -132,15 +143,33 @@ ROUTES: list[Route] = [
     # Issue 3: the progress workflow (recommendations app). POSTs that succeed redirect (302).
     *[Route(name, record_kwargs, expect=dict(EDIT)) for name in ISSUE_3_EDIT_PAGES],
     *[Route(name, record_kwargs, expect=dict(SIGN_OFF)) for name in ISSUE_3_SIGN_OFF_PAGES],
-    Route("recommendations:update-create", record_kwargs, EDITED, "post", lambda w: {"text": "Probe."}),
-    Route("recommendations:record-owners", record_kwargs, EDITED, "post", lambda w: {"owners": []}),
-    Route("recommendations:closure-request", record_kwargs, EDITED, "post", lambda w: {"text": "Done."}),
+    Route(
+        "recommendations:update-create",
+        record_kwargs,
+        EDITED,
+        "post",
+        lambda w: {"text": "Probe.", "version": _version(w)},
+    ),
+    Route(
+        "recommendations:record-owners",
+        record_kwargs,
+        EDITED,
+        "post",
+        lambda w: {"owners": [], "version": _version(w)},
+    ),
+    Route(
+        "recommendations:closure-request",
+        record_kwargs,
+        EDITED,
+        "post",
+        lambda w: {"text": "Done.", "version": _version(w)},
+    ),
     Route(
         "recommendations:extension-create",
         record_kwargs,
         EDITED,
         "post",
-        lambda w: {"new_due_on": "2099-01-31", "reason": "Training runs late."},
+        lambda w: {"new_due_on": "2099-01-31", "reason": "Training runs late.", "version": _version(w)},
     ),
     Route("recommendations:record-sign-off", record_kwargs, SIGNED, "post", sign_off_data),
     Route(
@@ -148,7 +177,7 @@ ROUTES: list[Route] = [
         record_kwargs,
         SIGNED,
         "post",
-        lambda w: {"reason": "Done."},
+        lambda w: {"reason": "Done.", "version": _version(w)},
     ),
     Route("recommendations:extension-decide", extension_kwargs, expect=dict(SIGN_OFF)),
     Route(
@@ -308,6 +337,32 @@ def recommendation_xlsx_kwargs(world, force, obj_force):
     return {**recommendation_kwargs(world, force, obj_force), "fmt": "xlsx"}
 
 
+def national_pack_render_kwargs(world, force, obj_force):
+    from national.models import PackRender
+
+    render = PackRender.objects.create(quarter="2022-Q3", status="done", pdf=b"%PDF-1.7")
+    return {"pk": render.pk}
+
+
+def force_pack_render_kwargs(world, force, obj_force):
+    from national.models import PackRender
+
+    render = PackRender.objects.create(force=obj_force, quarter="2022-Q3", status="done", pdf=b"%PDF-1.7")
+    return {"force_slug": force.slug, "pk": render.pk}
+
+
+def force_answers_kwargs(world, force, obj_force):
+    return {"inspection_pk": world.inspection.pk, "slug": obj_force.slug}
+
+
+def force_answers_csv_kwargs(world, force, obj_force):
+    return {**force_answers_kwargs(world, force, obj_force), "fmt": "csv"}
+
+
+def force_answers_xlsx_kwargs(world, force, obj_force):
+    return {**force_answers_kwargs(world, force, obj_force), "fmt": "xlsx"}
+
+
 ROUTES += [
     Route("national:dashboard", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
     Route("national:dashboard-export", csv_kwargs, expect=NATIONAL_ONLY, names_object=False),
@@ -316,6 +371,40 @@ ROUTES += [
     Route("national:compare-export", recommendation_csv_kwargs, expect=NATIONAL_ONLY, names_object=False),
     Route("national:compare-export", recommendation_xlsx_kwargs, expect=NATIONAL_ONLY, names_object=False),
     Route("national:search", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:search-export", csv_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:search-export", xlsx_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:force-answers", force_answers_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route(
+        "national:force-answers-export", force_answers_csv_kwargs, expect=NATIONAL_ONLY, names_object=False
+    ),
+    Route(
+        "national:force-answers-export", force_answers_xlsx_kwargs, expect=NATIONAL_ONLY, names_object=False
+    ),
+    # The quarterly pack: the national team's (all forces), and each force's own under its URL.
+    Route("national:pack", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route("national:pack-docx", no_kwargs, expect=NATIONAL_ONLY, names_object=False),
+    Route(
+        "national:pack-pdf",
+        no_kwargs,
+        expect={**NATIONAL_ONLY, "national": 302, "admin": 302},
+        method="post",
+        data=lambda w: {"quarter": "2022-Q3"},
+        names_object=False,
+    ),
+    Route(
+        "national:pack-pdf-download", national_pack_render_kwargs, expect=NATIONAL_ONLY, names_object=False
+    ),
+    Route("national:force-pack", force_only, names_object=False),
+    Route("national:force-pack-docx", force_only, names_object=False),
+    Route(
+        "national:force-pack-pdf",
+        force_only,
+        expect={**READ, "gwent_staff": 302, "gwent_chief": 302, "national": 302, "admin": 302},
+        method="post",
+        data=lambda w: {"quarter": "2022-Q3"},
+        names_object=False,
+    ),
+    Route("national:force-pack-pdf-download", force_pack_render_kwargs),
 ]
 
 # Named URLs outside the tenancy table: no force's data behind them, or tested on their own.
@@ -475,6 +564,63 @@ ROUTES += [
     Route("api:response-list", force_only, expect=API_READ, names_object=False),
     Route("api:response-detail", _response_kwargs, expect=API_READ),
 ]
+
+
+# The statutory record: HMICFRS's closure (OPCC staff), the s55 ledger (OPCC staff), office-holders and
+# an inspection's last day (administrators only).
+def _holding_kwargs(world, force, obj_force):
+    from forces.models import OfficeHolding
+
+    holding = OfficeHolding.objects.filter(force=obj_force).first()
+    return {"force_slug": force.slug, "pk": holding.pk}
+
+
+LEDGER_SAVED = {**EDIT, "gwent_staff": 303, "gwent_chief": 303}
+# A form-encoded body is refused as 415 (the API reads JSON only) once the record is found.
+API_WRITE_FORM = {**API_READ, "gwent_staff": 415, "gwent_chief": 415, "national": 404, "admin": 404}
+
+ROUTES += [
+    Route("recommendations:hmicfrs-closure", record_kwargs, expect=dict(EDIT)),
+    Route(
+        "recommendations:hmicfrs-closure",
+        record_kwargs,
+        EDITED,
+        "post",
+        # As the page posts it: the GOV.UK day, month and year boxes, and the record's version.
+        lambda w: {
+            "closed_on_day": "15",
+            "closed_on_month": "1",
+            "closed_on_year": "2024",
+            "basis": "Authorised for closure on the basis of the audit.",
+            "version": _version(w),
+        },
+    ),
+    Route("responses:ledger", response_kwargs, expect=dict(EDIT)),
+    Route(
+        "responses:ledger",
+        response_kwargs,
+        LEDGER_SAVED,
+        "post",
+        lambda w: {"chief_invited_on": "2022-07-20"},
+    ),
+    Route("forces:office-holders", force_only, expect=dict(ADMIN_ONLY), names_object=False),
+    Route("forces:office-holder-edit", _holding_kwargs, expect=dict(ADMIN_ONLY), names_object=False),
+    Route(
+        "inspections:last-day",
+        lambda w, f, o: {"slug": w.inspection.slug},
+        expect=dict(ADMIN_ONLY),
+        names_object=False,
+    ),
+    Route("api:response-ledger", _response_kwargs, expect=API_READ),
+    Route(
+        "api:record-hmicfrs-closure",
+        record_kwargs,
+        expect=API_WRITE_FORM,
+        method="post",
+        data=lambda w: {"x": "1"},
+    ),
+]
+
 # Sign-in pages hold no force's data; tests/test_security.py covers them (two-factor, reset).
 EXEMPT |= {
     "accounts:two-factor-verify",
@@ -484,3 +630,115 @@ EXEMPT |= {
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
 }
+
+# The letterhead page (OPCC staff of the force only) and the public front door (anyone, no sign-in).
+ROUTES += [
+    Route("responses:letterhead", force_only, expect=dict(EDIT), names_object=False),
+    # A bad POST (an e-mail address that is not one) re-renders the form with the error summary.
+    Route(
+        "responses:letterhead",
+        force_only,
+        expect=dict(EDIT),
+        method="post",
+        data=lambda world: {"email": "not an address"},
+        names_object=False,
+    ),
+    Route("responses:public-index", no_kwargs, expect=PUBLIC, names_object=False),
+    Route("responses:public-data", csv_kwargs, expect=PUBLIC, names_object=False),
+    Route("responses:public-data", lambda w, f, o: {"fmt": "json"}, expect=PUBLIC, names_object=False),
+    Route("responses:public-feed", no_kwargs, expect=PUBLIC, names_object=False),
+    Route(
+        "responses:public-force-feed",
+        lambda world, force, obj_force: {"slug": force.slug},
+        expect=PUBLIC,
+        names_object=False,
+    ),
+]
+
+
+# Imported history: a force's uploaded responses and their previews are its own people's only.
+def _document_kwargs(world, force, obj_force):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from history import services as history_services
+    from history.models import DocumentImport
+
+    document = DocumentImport.objects.filter(force=obj_force).first()
+    if document is None:
+        text = (
+            f"{obj_force.name}\n\nRecommendation 18\n\nAll offender managers are trained.\n\n"
+            "Recommendation 19\n\nWorkloads are reviewed every month.\n"
+        )
+        document = history_services.start_import(
+            obj_force,
+            world.inspection,
+            SimpleUploadedFile("response.txt", text.encode()),
+            user=_issue_3_author(obj_force),
+        )
+        history_services.run_reading(document.pk)
+    return {"force_slug": force.slug, "pk": document.pk}
+
+
+# Administrators bring in any force's published history too (never the national team).
+HISTORY = {**EDIT, "admin": 200}
+HISTORY_DONE = {**HISTORY, "gwent_staff": 303, "gwent_chief": 303, "admin": 303}
+ROUTES += [
+    Route("history:list", force_only, expect=dict(HISTORY), names_object=False),
+    Route("history:upload", force_only, expect=dict(HISTORY), names_object=False),
+    Route("history:preview", _document_kwargs, expect=dict(HISTORY)),
+    Route("history:correct", _document_kwargs, HISTORY_DONE, "post", lambda w: {"date_unknown": "on"}),
+    Route("history:confirm", _document_kwargs, HISTORY_DONE, "post", lambda w: {}),
+    Route("history:delete", _document_kwargs, HISTORY_DONE, "post", lambda w: {}),
+]
+ROUTES += [Route("history:report", _none, expect=dict(ADMIN_ONLY), names_object=False)]
+
+
+# A zip of many forces' letters: administrators' only.
+def _batch_kwargs(world, force, obj_force):
+    from history.models import DocumentBatch
+
+    batch = DocumentBatch.objects.first() or DocumentBatch.objects.create(
+        inspection=world.inspection,
+        uploaded_by=_issue_3_author(obj_force),
+        original_name="letters.zip",
+        file="history/batches/none.zip",
+        size=1,
+        sha256="0" * 64,
+        status=DocumentBatch.Status.DONE,
+    )
+    return {"pk": batch.pk}
+
+
+ROUTES += [
+    Route("history:batch-list", _none, expect=dict(ADMIN_ONLY), names_object=False),
+    Route("history:batch-upload", _none, expect=dict(ADMIN_ONLY), names_object=False),
+    Route("history:batch", _batch_kwargs, expect=dict(ADMIN_ONLY), names_object=False),
+    Route(
+        "history:batch-confirm",
+        _batch_kwargs,
+        expect=ADMIN_ONLY | {"admin": 303},
+        method="post",
+        data=lambda w: {},
+        names_object=False,
+    ),
+]
+
+
+# Work pages of a force: each role's home, the paged records list and the inspections list; the
+# response sign-off page (read, see changes, confirm) and the word-level changes between versions.
+def version_kwargs(world, force, obj_force):
+    return {**response_kwargs(world, force, obj_force), "number": 1}
+
+
+ROUTES += [
+    Route("recommendations:home", force_only, names_object=False),
+    Route("recommendations:record-list", force_only, names_object=False),
+    Route("recommendations:inspection-list", force_only, names_object=False),
+    Route("responses:sign-off", response_kwargs, expect={**SIGN_OFF}),
+    Route("responses:version-changes", version_kwargs),
+]
+
+# Hardening: the health check holds no force's data and answers everyone, signed in or not.
+ROUTES += [
+    Route("healthz", _none, expect={role: 200 for role in ROLES}, names_object=False),
+]

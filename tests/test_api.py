@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from recommendations.models import Owner, ProgressUpdate, Record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
 def api(client, method, url, body=None, **extra):

@@ -14,7 +14,7 @@ from responses.models import Response
 
 from .tenancy import API_READ, ROLES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 API_WRITE = {
     "gwent_staff": 201,
@@ -25,6 +25,9 @@ API_WRITE = {
     "admin": 404,
     "anonymous": 401,
 }
+
+# Writes that change an existing object answer 200 with it.
+API_CHANGE = {**API_WRITE, "gwent_staff": 200, "gwent_chief": 200}
 
 # (path, method) -> (expected answer per role for a Gwent object, the collection its ids come from)
 API_EXPECT = {
@@ -37,6 +40,9 @@ API_EXPECT = {
     ("/api/forces/{force_slug}/owners/{id}/", "get"): (API_READ, "owners"),
     ("/api/forces/{force_slug}/responses/", "get"): (API_READ, None),
     ("/api/forces/{force_slug}/responses/{id}/", "get"): (API_READ, "responses"),
+    ("/api/forces/{force_slug}/responses/{id}/ledger/", "get"): (API_READ, "responses"),
+    ("/api/forces/{force_slug}/responses/{id}/ledger/", "post"): (API_CHANGE, "responses"),
+    ("/api/forces/{force_slug}/records/{id}/hmicfrs-closure/", "post"): (API_CHANGE, "records"),
 }
 
 
@@ -74,6 +80,10 @@ def _call(client, path, method, *, world, url_force, obj):
     body = {"name": "Head of Offender Management"}
     if "updates" in path:
         body = {"text": "Matrix probe.", "expected_version": obj.version}
+    elif "ledger" in path:
+        body = {"chief_invited_on": "2022-07-20"}
+    elif "hmicfrs-closure" in path:
+        body = {"closed_on": "2024-01-15", "basis": "Authorised for closure on the basis of the audit."}
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 

@@ -13,7 +13,7 @@ from forces.models import Membership
 from forces.services import set_membership
 from recommendations.models import Owner, Record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
 def post_json(client, url, body):

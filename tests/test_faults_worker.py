@@ -15,6 +15,8 @@ from django.db import connection
 
 from recommendations.models import ProgressUpdate
 
+from .brokers import reset_pools
+
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
@@ -36,7 +38,7 @@ def _wait(predicate, seconds: float):
     not (settings.IS_POSTGRES and os.environ.get("REDIS_URL")), reason="needs PostgreSQL and Redis"
 )
 def test_killed_worker_reruns_the_task_without_doing_it_twice(world, tmp_path):
-    from celery import current_app
+    from mappa_tracker.celery import app as current_app
 
     record = world.record(world.gwent)
     db = settings.DATABASES["default"]
@@ -61,7 +63,7 @@ def test_killed_worker_reruns_the_task_without_doing_it_twice(world, tmp_path):
         conf = current_app.conf
         saved = conf.task_always_eager, conf.broker_url
         conf.task_always_eager, conf.broker_url = False, os.environ["REDIS_URL"]
-        current_app._pool = None
+        reset_pools(current_app)
         try:
             current_app.send_task(
                 "tests.import_update",
@@ -71,7 +73,7 @@ def test_killed_worker_reruns_the_task_without_doing_it_twice(world, tmp_path):
             )  # fmt: skip
         finally:
             conf.task_always_eager, conf.broker_url = saved
-            current_app._pool = None
+            reset_pools(current_app)
         assert _wait(lambda: (tmp_path / "runs.effect").exists(), 60), "the task never ran"
         first_pid = int(runs.read_text().split()[0])
         os.kill(first_pid, signal.SIGKILL)  # the pool process dies after the effect, before the ack

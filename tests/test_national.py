@@ -12,11 +12,11 @@ from forces.models import Force
 from national.models import AccessLog
 from national.services import log_access
 from recommendations.models import Inspection, Recommendation, Record
-from recommendations.services import add_progress_update, create_force_records
+from recommendations.services import add_progress_update, create_force_records, system_access
 from responses.models import Response, ResponseSection, ResponseVersion
 from tests.conftest import SEED_SLUGS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 SEED_NAMES = (
     "Avon and Somerset Constabulary",
@@ -84,24 +84,26 @@ def test_national_dashboard_shows_seed_forces_with_statuses_and_gloucestershire_
         "no_further_action",
         "no_further_action",
     ]
-    assert rows["dyfed-powys"].cells[2].status == "complete"
+    # The force said it was done; no sign-off is recorded, so it is not "complete".
+    assert rows["dyfed-powys"].cells[2].status == "awaiting_sign_off"
     assert rows["gloucestershire"].timeliness.state == "late"
-    assert rows["gloucestershire"].timeliness.days_late == 12
-    assert "Late by 12 days" in html
+    assert rows["gloucestershire"].timeliness.days_late == 13  # the last day is 7 September 2022
+    assert "Late by 13 days" in html
+    assert rows["dyfed-powys"].timeliness.days_late == 1
     assert rows["gwent"].timeliness.state == "on_time"
     assert rows["staffordshire"].timeliness.state == "not_published"
     assert "Not yet published" in html
     # Status is text as well as colour, and overdue is said in words (the 12 months ran out in 2023).
     assert "In progress</strong>" in html
-    assert "Overdue</strong>" in html
+    assert '<span class="govuk-visually-hidden">, Overdue</span>' in html
 
 
 def test_dashboard_totals_are_counted_per_recommendation_and_per_force(published, national, client_for):
     dashboard = client_for(national).get(dashboard_url(published)).context["dashboard"]
     by_number = {c.recommendation.number: c.totals for c in dashboard.columns}
-    assert by_number[18]["complete"] == 2  # Dyfed-Powys and Staffordshire
+    assert by_number[18]["complete"] == 0  # Dyfed-Powys and Staffordshire await sign-off
     assert by_number[18]["no_further_action"] == 1  # Avon and Somerset
-    assert by_number[18]["in_progress"] == 2
+    assert by_number[18]["in_progress"] == 4
     assert by_number[14]["in_progress"] == 5
     assert by_number[14]["overdue"] == 5
     rows = {row.force.slug: row.totals for row in dashboard.rows}
@@ -114,7 +116,7 @@ def test_dashboard_totals_are_counted_per_recommendation_and_per_force(published
         "total": 4,
     }
     assert dashboard.totals["total"] == 20
-    assert dashboard.totals["complete"] == 2
+    assert dashboard.totals["complete"] == 0
 
 
 def test_dashboard_cells_link_to_the_force_record_read_only(published, national, client_for):
@@ -133,7 +135,7 @@ def test_dashboard_chart_has_the_same_figures_as_a_table_and_no_inline_script_or
 ):
     html = client_for(national).get(dashboard_url(published)).content.decode()
     assert '<svg class="app-chart"' in html
-    assert "Complete: 2</title>" in html  # recommendation 18's bar
+    assert "In progress: 4</title>" in html  # recommendation 18's bar
     assert "Status per recommendation (the chart's figures)" in html
     assert "style=" not in html
     assert "<script>" not in html
@@ -144,10 +146,11 @@ def test_dashboard_chart_has_the_same_figures_as_a_table_and_no_inline_script_or
     [
         ({"country": "wales"}, {"gwent", "dyfed-powys"}),
         ({"country": "england"}, {"avon-and-somerset", "staffordshire", "gloucestershire"}),
-        ({"status": "complete"}, {"dyfed-powys", "staffordshire"}),
+        ({"status": "awaiting_sign_off"}, {"dyfed-powys", "staffordshire"}),
         ({"status": "no_further_action"}, {"avon-and-somerset"}),
         ({"overdue": "yes"}, set(SEED_SLUGS)),
-        ({"overdue": "no"}, {"dyfed-powys", "staffordshire", "avon-and-somerset"}),
+        # Implemented but not signed off is still open, so overdue: only closed records are not.
+        ({"overdue": "no"}, {"avon-and-somerset"}),
     ],
 )
 def test_dashboard_filters_pick_forces(published, national, client_for, params, expected):
@@ -202,18 +205,25 @@ def test_compare_view_shows_the_five_answers_to_recommendation_14(published, nat
         assert update.text.splitlines()[0][:60] in html.replace("&#x27;", "'").replace("&quot;", '"')
     by_slug = {a.force.slug: a for a in answers}
     assert by_slug["gloucestershire"].response_published_on == date(2022, 9, 20)
-    assert "Gloucestershire Constabulary answers recommendation 14 in its letter." in html
     assert by_slug["staffordshire"].response_published_on is None
-    assert "No published response" in html
+    # The published response is the other view of the same forces, not a second column.
+    assert "Gloucestershire Constabulary answers recommendation 14 in its letter." not in html
+    response = client_for(national).get(
+        reverse("national:compare", kwargs={"pk": rec.pk}), {"view": "response"}
+    )
+    html = response.content.decode()
+    assert "Gloucestershire Constabulary answers recommendation 14 in its letter." in html
+    assert [a.force.slug for a in response.context["unanswered"]] == ["staffordshire"]
+    assert "1 force has no published response" in html
 
 
 def test_search_finds_updates_and_published_responses_across_forces(published, national, client_for):
     response = client_for(national).get(reverse("national:search"), {"q": "training"})
     assert response.status_code == 200
-    forces = {u.force.slug for u in response.context["updates"]}
+    forces = {hit.obj.force.slug for hit in response.context["results"].hits}
     assert len(forces) >= 3
-    response = client_for(national).get(reverse("national:search"), {"q": "letter"})
-    assert {s.force.slug for s in response.context["sections"]} == set(PUBLISHED)
+    response = client_for(national).get(reverse("national:search"), {"q": "letter", "in": "responses"})
+    assert {hit.obj.force.slug for hit in response.context["results"].hits} == set(PUBLISHED)
 
 
 def test_empty_or_odd_search_never_fails(published, national, client_for):
@@ -237,10 +247,10 @@ def test_dashboard_exports_open_with_the_same_figures(published, national, clien
     assert "attachment" in response["Content-Disposition"]
     rows = {row["Force"]: row for row in _csv_rows(response)}
     assert set(rows) == set(SEED_NAMES)
-    assert rows["Gloucestershire Constabulary"]["Response timeliness"] == "Late by 12 days"
-    assert rows["Gloucestershire Constabulary"]["Days late"] == "12"
+    assert rows["Gloucestershire Constabulary"]["Response timeliness"] == "Late by 13 days"
+    assert rows["Gloucestershire Constabulary"]["Days late"] == "13"
     assert rows["Staffordshire Police"]["Response timeliness"] == "Not yet published"
-    assert rows["Dyfed-Powys Police"]["Recommendation 18"] == "Complete"
+    assert rows["Dyfed-Powys Police"]["Recommendation 18"] == "Implemented, awaiting sign-off (overdue)"
     assert rows["Gwent Police"]["Recommendation 14"] == "In progress (overdue)"
     for row in page.rows:
         assert int(rows[row.force.name]["Complete"]) == row.totals["complete"]
@@ -256,7 +266,7 @@ def test_dashboard_exports_open_with_the_same_figures(published, national, clien
     assert header[0] == "Force"
     xlsx_rows = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     assert set(xlsx_rows) == set(SEED_NAMES)
-    assert xlsx_rows["Gloucestershire Constabulary"]["Days late"] == 12
+    assert xlsx_rows["Gloucestershire Constabulary"]["Days late"] == 13
     assert xlsx_rows["Gwent Police"]["In progress"] == 4
 
 
@@ -379,7 +389,7 @@ def _grow(world, n_forces, n_inspections, author):
     create_force_records(world.inspection, forces=forces)
     for record in Record.objects.filter(recommendation__inspection=world.inspection)[:60]:
         add_progress_update(
-            record, author=None, text="More work.", status="in_progress", check_permission=False
+            record, author=None, text="More work.", status="in_progress", access=system_access(record.force)
         )
 
 
@@ -395,6 +405,13 @@ def test_dashboard_and_compare_run_a_constant_number_of_queries(
         reverse("national:search") + "?q=training",
         reverse("national:dashboard-export", kwargs={"fmt": "csv"}),
         reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "xlsx"}),
+        reverse("national:compare", kwargs={"pk": rec.pk}) + "?view=response",
+        dashboard_url(published, sort=f"rec-{rec.pk}"),
+        reverse("national:search") + "?q=training&in=responses&force=gwent",
+        reverse("national:search-export", kwargs={"fmt": "xlsx"}) + "?q=work",
+        reverse("national:force-answers", kwargs={"inspection_pk": published.inspection.pk, "slug": "gwent"}),
+        reverse("national:pack") + "?quarter=2023-Q1",
+        reverse("national:force-pack", kwargs={"force_slug": "gwent"}) + "?quarter=2023-Q1",
     ]
     small = {}
     for url in urls:

@@ -11,7 +11,7 @@ from recommendations.services import add_progress_update
 
 from .progress_helpers import EXE, PDF, PNG, snapshot, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.force_scope("gwent"), pytest.mark.shared_world]
 
 
 def _url(name, record):
@@ -143,7 +143,7 @@ def test_sign_off_of_a_record_not_awaiting_it_is_refused(world, gwent_chief, cli
     record = world.record(world.gwent)
     before = snapshot(record)
     response = client_for(gwent_chief).post(
-        _url("recommendations:record-sign-off", record), {"decision": "complete"}
+        _url("recommendations:record-sign-off", record), {"decision": "complete", "version": record.version}
     )
     _assert_form_error(response, "Only a record awaiting sign-off can be signed off")
     assert snapshot(record) == before

@@ -13,8 +13,14 @@ from recommendations.services import add_progress_update
 
 from .progress_helpers import JPEG, PDF, PNG, ooxml, stored_files, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.force_scope("gwent"), pytest.mark.shared_world]
 Kind = ProgressUpdate.Kind
+
+
+def _v(record) -> int:
+    """The record's version now, as the page's hidden field would carry it."""
+    record.refresh_from_db()
+    return record.version
 
 
 def _url(name, record, **extra):
@@ -69,7 +75,7 @@ def test_evidence_downloads_only_inside_the_force(world, gwent_staff, dyfed_staf
     record = world.record(world.gwent)
     client_for(gwent_staff).post(
         _url("recommendations:update-create", record),
-        {"text": "Minutes.", "evidence": [upload("minutes.pdf", PDF)]},
+        {"version": _v(record), "text": "Minutes.", "evidence": [upload("minutes.pdf", PDF)]},
     )
     attachment = Attachment.objects.get()
     url = attachment.get_absolute_url()
@@ -98,7 +104,7 @@ def test_correction_is_a_new_entry_shown_against_the_original(world, gwent_staff
     assert form.status_code == 200 and "Correct an entry" in form.content.decode()
     response = client.post(
         _url("recommendations:update-create", record) + f"?corrects={original.pk}",
-        {"text": "The figure was 51.2, not 50.1.", "corrects": original.pk},
+        {"version": _v(record), "text": "The figure was 51.2, not 50.1.", "corrects": original.pk},
         follow=True,
     )
     correction = ProgressUpdate.objects.get(corrects=original)
@@ -145,7 +151,9 @@ def test_closure_needs_the_forces_chief_officer(world, gwent_staff, gwent_chief,
     record = world.record(world.gwent)
     staff, chief = client_for(gwent_staff), client_for(gwent_chief)
     response = staff.post(
-        _url("recommendations:closure-request", record), {"text": "All trained."}, follow=True
+        _url("recommendations:closure-request", record),
+        {"version": _v(record), "text": "All trained."},
+        follow=True,
     )
     assert "Sent to the chief officer for sign-off" in response.content.decode()
     record.refresh_from_db()
@@ -157,16 +165,21 @@ def test_closure_needs_the_forces_chief_officer(world, gwent_staff, gwent_chief,
     assert staff.get(_url("recommendations:record-sign-off", record)).status_code == 404
 
     chief.post(
-        _url("recommendations:record-sign-off", record), {"decision": "return", "reason": "Show the records."}
+        _url("recommendations:record-sign-off", record),
+        {"version": _v(record), "decision": "return", "reason": "Show the records."},
     )
     record.refresh_from_db()
     assert record.status == Record.Status.IN_PROGRESS
     assert record.latest_update.kind == Kind.RETURNED and record.latest_update.author == gwent_chief
     assert record.latest_update.text == "Show the records."
 
-    staff.post(_url("recommendations:closure-request", record), {"text": "Records attached."})
+    staff.post(
+        _url("recommendations:closure-request", record), {"version": _v(record), "text": "Records attached."}
+    )
     response = chief.post(
-        _url("recommendations:record-sign-off", record), {"decision": "complete"}, follow=True
+        _url("recommendations:record-sign-off", record),
+        {"version": _v(record), "decision": "complete"},
+        follow=True,
     )
     assert "Signed off as complete" in response.content.decode()
     record.refresh_from_db()
@@ -180,7 +193,7 @@ def test_no_further_action_needs_a_chief_officer_and_a_reason(world, gwent_chief
     record = world.record(world.gwent, 15)
     response = client_for(gwent_chief).post(
         _url("recommendations:record-no-further-action", record),
-        {"reason": "Superseded by the national programme."},
+        {"version": _v(record), "reason": "Superseded by the national programme."},
         follow=True,
     )
     assert "Closed with no further action" in response.content.decode()
@@ -279,9 +292,7 @@ def test_record_page_runs_a_bounded_number_of_queries(
             text=f"Update {n}.",
             attachments=[check_evidence(upload(f"{n}.pdf", PDF))],
         )
-        add_progress_update(
-            record, author=gwent_staff, text=f"Fix {n}.", kind=Kind.CORRECTION, corrects=result.update
-        )
+        add_progress_update(record, author=gwent_staff, text=f"Fix {n}.", corrects=result.update)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(record.get_absolute_url())
     assert "9.pdf" in response.content.decode()
@@ -293,8 +304,8 @@ def test_staff_withdrawing_a_sign_off_request_is_not_a_return(world, gwent_staff
     record.refresh_from_db()
     client_for(gwent_staff).post(
         _url("recommendations:update-create", record),
-        {"text": "Not yet, one area left.", "status": "in_progress"},
+        {"version": _v(record), "text": "Not yet, one area left.", "status": "in_progress"},
     )
     record.refresh_from_db()
     assert record.status == Record.Status.IN_PROGRESS
-    assert record.latest_update.kind == Kind.UPDATE
+    assert record.latest_update.kind == Kind.WITHDRAWN

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 
@@ -106,6 +107,7 @@ def _worker_app(broker_url: str, **transport) -> Celery:
         worker_hijack_root_logger=False,
         task_serializer="json",
         accept_content=["json"],
+        task_default_queue=settings.CELERY_TASK_DEFAULT_QUEUE,  # one queue per xdist worker
     )
     return app
 

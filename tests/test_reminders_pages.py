@@ -10,7 +10,7 @@ from recommendations.models import Owner
 from reminders.models import ForceReminderSettings, ReminderSent
 from reminders.services import sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
 @pytest.fixture

@@ -9,11 +9,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from recommendations.services import add_progress_update
 from responses import services
 from responses.demo import load_seed_responses
+from responses.letterheads import digest_to_sign
 from responses.letters import LETTER_BASE_URL, SafeURLFetcher, UnsafeURL, letter_html
 from responses.models import (
     LetterRender,
@@ -24,7 +26,9 @@ from responses.models import (
     SignedVersionError,
 )
 
-pytestmark = pytest.mark.django_db
+# Services run inside Gwent's scope, as a request or a task does; tests that read several forces
+# say so with `across_forces`.
+pytestmark = [pytest.mark.django_db, pytest.mark.force_scope("gwent"), pytest.mark.shared_world]
 
 
 @pytest.fixture
@@ -172,9 +176,9 @@ def _post_action(action, client, response):
         version = response.current_version
         return client.post(
             reverse("responses:sign-off", kwargs=kwargs),
-            {"version": version.number, "content_sha256": version.content_sha256(), "confirm": "on"},
+            {"version": version.number, "content_sha256": digest_to_sign(version), "confirm": "on"},
         )
-    return client.post(reverse("responses:publish", kwargs=kwargs), {"published_on": "2022-09-05"})
+    return client.post(reverse("responses:publish", kwargs=kwargs), {"published_on": ""})
 
 
 def _state(response):
@@ -270,7 +274,7 @@ def test_sign_off_of_text_that_changed_since_it_was_shown_is_refused(
     gwent_staff, gwent_chief, gwent_response
 ):
     response = _to_awaiting(gwent_response, gwent_staff)
-    shown = response.current_version.content_sha256()
+    shown = digest_to_sign(response.current_version)
     ResponseSection.objects.filter(version=response.current_version, recommendation__number=14).update(
         text="Changed"
     )
@@ -378,42 +382,98 @@ def test_publishing_renders_the_letter_and_sends_the_copies(
     settings.RESPONSE_COPY_RECIPIENTS = ["hmicfrs@example.org", "home.secretary@example.org"]
     response = _to_signed(gwent_response, gwent_staff, gwent_chief)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(response, user=gwent_staff, published_on=date(2022, 9, 5))
+        services.publish(response, user=gwent_staff)
     response.refresh_from_db()
-    assert response.status == Response.Status.PUBLISHED and response.published_on == date(2022, 9, 5)
+    assert response.status == Response.Status.PUBLISHED and response.published_on == timezone.localdate()
     copy = ResponseCopy.objects.get(response=response)
     assert copy.sent_at is not None and copy.recipients == settings.RESPONSE_COPY_RECIPIENTS
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == settings.RESPONSE_COPY_RECIPIENTS
-    ((name, content, mimetype),) = message.attachments
-    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
-    assert hashlib.sha256(content).hexdigest() == copy.letter.sha256
+    # One e-mail to each recipient, each claimed once.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(settings.RESPONSE_COPY_RECIPIENTS)
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    for message in mail.outbox:
+        ((name, content, mimetype),) = message.attachments
+        assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+        assert hashlib.sha256(content).hexdigest() == copy.letter.sha256
     assert copy.letter.is_current and copy.letter.version_id == response.published_version_id
+    assert sorted(copy.deliveries.values_list("recipient", flat=True)) == sorted(
+        settings.RESPONSE_COPY_RECIPIENTS
+    )
+
+
+def test_a_redelivered_copy_task_sends_nothing_twice(
+    settings, world, gwent_staff, gwent_chief, gwent_response, django_capture_on_commit_callbacks
+):
+    """The task runs again after it sent (a redelivery, or the worker died before recording it)."""
+    settings.RESPONSE_COPY_RECIPIENTS = ["hmicfrs@example.org", "home.secretary@example.org"]
+    response = _to_signed(gwent_response, gwent_staff, gwent_chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(response, user=gwent_staff)
+    copy = ResponseCopy.objects.get(response=response)
+    assert len(mail.outbox) == 2
+    ResponseCopy.objects.filter(pk=copy.pk).update(sent_at=None)  # as if it died before this line
+    services.send_copy(copy.pk)
+    services.send_copy(copy.pk)
+    assert len(mail.outbox) == 2
+    assert copy.deliveries.count() == 2
+
+
+def test_a_copy_whose_send_fails_is_retried_for_that_recipient_only(
+    settings, world, gwent_staff, gwent_chief, gwent_response, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.RESPONSE_COPY_RECIPIENTS = ["hmicfrs@example.org", "home.secretary@example.org"]
+    response = _to_signed(gwent_response, gwent_staff, gwent_chief)
+    real = services.send_response_copy
+
+    def fail_for_home_office(copy, letter, recipient):
+        if recipient.startswith("home"):
+            raise ConnectionError("mail server down")
+        real(copy, letter, recipient)
+
+    monkeypatch.setattr(services, "send_response_copy", fail_for_home_office)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.publish(response, user=gwent_staff)
+    copy = ResponseCopy.objects.get(response__pk=response.pk)
+    with pytest.raises(ConnectionError):
+        services.send_copy(copy.pk)  # what the task runs (and Celery retries)
+    assert [m.to for m in mail.outbox] == [["hmicfrs@example.org"]]
+    assert list(copy.deliveries.values_list("recipient", flat=True)) == ["hmicfrs@example.org"]
+    assert copy.sent_at is None
+    monkeypatch.setattr(services, "send_response_copy", real)
+    services.send_copy(copy.pk)  # the retry
+    assert sorted(m.to[0] for m in mail.outbox) == ["hmicfrs@example.org", "home.secretary@example.org"]
+    copy.refresh_from_db()
+    assert copy.sent_at is not None
 
 
 # --- Timeliness of the seed responses ------------------------------------------------------------
 
 
+@pytest.mark.across_forces
 def test_seed_responses_are_published_on_time_or_late_as_in_2022(world):
     load_seed_responses(world.inspection, render=False)
     by_slug = {r.force.slug: r for r in Response.objects.select_related("force", "inspection")}
-    assert world.inspection.response_due_on == date(2022, 9, 8)
+    # Day 1 is 14 July 2022, so the 56th and last day is 7 September 2022 (s55(5A)).
+    assert world.inspection.response_due_on == date(2022, 9, 7)
     assert by_slug["gwent"].published_on == date(2022, 9, 5)
-    for slug in ("gwent", "dyfed-powys", "avon-and-somerset"):
-        assert by_slug[slug].published_on_time is True
-        assert by_slug[slug].timeliness()["kind"] == "on_time"
+    assert by_slug["gwent"].published_on_time is True
+    assert by_slug["gwent"].timeliness()["kind"] == "on_time"
+    for slug in ("dyfed-powys", "avon-and-somerset"):
+        assert by_slug[slug].published_on == date(2022, 9, 8)
+        assert by_slug[slug].published_on_time is False
+        assert by_slug[slug].timeliness() == {"kind": "late", "days": 1}
     glos = by_slug["gloucestershire"]
     assert glos.published_on == date(2022, 9, 20)
-    assert glos.published_on_time is False and glos.days_late() == 12
-    assert glos.timeliness() == {"kind": "late", "days": 12}
+    assert glos.published_on_time is False and glos.days_late() == 13
+    assert glos.timeliness() == {"kind": "late", "days": 13}
     staffs = by_slug["staffordshire"]
     assert staffs.is_published and staffs.published_on is None
-    assert staffs.timeliness()["kind"] == "published_undated"
+    assert staffs.timeliness()["kind"] == "date_not_known"
+    assert staffs.days_late() is None and staffs.published_on_time is None
     for response in by_slug.values():
         assert response.published_version.signature_matches()
 
 
+@pytest.mark.across_forces
 def test_seed_loader_is_idempotent(world):
     load_seed_responses(world.inspection, render=False)
     counts = (Response.objects.count(), ResponseVersion.objects.count(), ResponseSection.objects.count())
@@ -430,14 +490,17 @@ def test_list_page_shows_deadlines_and_timeliness(world, gwent_staff, client_for
     load_seed_responses(world.inspection, render=False)
     page = client_for(gwent_staff).get(reverse("responses:list", kwargs={"force_slug": "gwent"}))
     body = page.content.decode()
-    assert page.status_code == 200 and "Published on time" in body and "8 Sep 2022" in body
+    assert page.status_code == 200 and "Published on time" in body and "7 Sep 2022" in body
 
 
+@pytest.mark.across_forces
 def test_detail_shows_days_late_for_gloucestershire(world, client_for, make_glos_staff):
     load_seed_responses(world.inspection, render=False)
     response = Response.objects.get(force__slug="gloucestershire")
     page = client_for(make_glos_staff).get(response.get_absolute_url())
-    assert "Published 12 days late" in page.content.decode()
+    body = page.content.decode()
+    assert "Published 13 days late" in body
+    assert "publish by 7 September 2022 (the 56th day, counting the day of publication)" in body
 
 
 @pytest.fixture
@@ -599,6 +662,7 @@ def test_gwent_letter_has_its_parts_page_numbers_and_welsh_notice(world, tmp_pat
     assert "Recommendation 19" in text
 
 
+@pytest.mark.across_forces
 def test_english_force_letter_has_no_welsh_notice(world):
     load_seed_responses(world.inspection, render=False)
     response = Response.objects.get(force__slug="gloucestershire")
@@ -606,6 +670,7 @@ def test_english_force_letter_has_no_welsh_notice(world):
     assert "Gymraeg" not in html and "Welsh" not in html
 
 
+@pytest.mark.across_forces
 def test_welsh_force_without_its_own_notice_gets_the_generic_bilingual_one(world):
     world.dyfed.correspondence_notice_cy = ""
     world.dyfed.correspondence_notice_en = ""
@@ -626,7 +691,7 @@ def test_failed_render_shows_the_failure_and_a_retry_leaves_one_current_pdf(
     first = LetterRender.objects.get(version=version)
     assert first.status == "done" and first.is_current
 
-    def broken(html):
+    def broken(html, **options):
         raise RuntimeError("WeasyPrint fell over")
 
     monkeypatch.setattr("responses.letters.html_to_pdf", broken)

@@ -21,7 +21,7 @@ from responses.tasks import render_letter
 
 from .conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.force_scope("gwent"), pytest.mark.shared_world]
 
 NOTES = Path(__file__).resolve().parent.parent / "docs" / "notes" / "letters-welsh.md"
 
@@ -187,6 +187,7 @@ def test_page_footer_follows_the_catalogue_and_escapes_it(letter_catalogue):
     assert page_footer_css(["cy", "en"]).startswith('"Tudalen " counter(page) " o " counter(pages) " / "')
 
 
+@pytest.mark.across_forces
 def test_english_force_letter_stays_english_whatever_is_stored(world, glos_staff):
     response = _start(Force.objects.get(slug="gloucestershire"), glos_staff, world)
     ResponseVersion.objects.filter(pk=response.current_version_id).update(letter_language="cy")
@@ -249,6 +250,7 @@ def test_welsh_force_saves_a_bilingual_letter_through_the_page(world, gwent_staf
     assert version.sections.get(recommendation_id=rec_id).text_cy == "Ymateb ar 18."
 
 
+@pytest.mark.across_forces
 def test_english_force_cannot_choose_welsh(world, glos_staff, client_for):
     response = _start(Force.objects.get(slug="gloucestershire"), glos_staff, world)
     before = response.current_version.content_sha256()
@@ -408,7 +410,7 @@ def test_detail_and_public_pages_show_the_welsh_marked_as_welsh(world, gwent_sta
     response = _welsh_response(world, gwent_staff)
     services.submit_for_sign_off(response, user=gwent_staff)
     services.sign_off(response, user=gwent_chief, version_number=1)
-    services.publish(response, user=gwent_staff, published_on=date(2022, 9, 5))
+    services.publish(response, user=gwent_staff)
     detail = client_for(gwent_staff).get(response.get_absolute_url()).content.decode()
     public = client_for(None).get(response.get_public_url()).content.decode()
     for page in (detail, public):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
@@ -15,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
 @pytest.fixture
@@ -169,15 +170,40 @@ def test_hsts_and_secure_cookies_in_production_settings(world, gwent_staff, sett
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-TEMPLATE_DIRS = ["accounts", "registration", "api", "audit"]
+TEMPLATES_ROOT = django_settings.BASE_DIR / "templates"
+# Every folder of templates/ (and the top level, "."), found afresh: a new folder is checked too.
+TEMPLATE_DIRS = [".", *sorted(p.name for p in TEMPLATES_ROOT.iterdir() if p.is_dir())]
+# Rendered to PDF by WeasyPrint (letters, quarterly packs), never served to a browser, so the page CSP does not apply.
+NOT_SERVED = {"responses/letter_pdf.html", "national/pack_pdf.html"}
 
 
 @pytest.mark.parametrize("folder", TEMPLATE_DIRS)
 def test_templates_have_no_inline_script_or_style(folder):
-    for path in (django_settings.BASE_DIR / "templates" / folder).glob("*.html"):
+    root = TEMPLATES_ROOT / folder
+    paths = sorted(root.glob("*.html") if folder == "." else root.rglob("*.html"))
+    assert paths, f"no template in {root}"
+    for path in paths:
+        if path.relative_to(TEMPLATES_ROOT).as_posix() in NOT_SERVED:
+            continue
         text = path.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
         assert "<style" not in text and "style=" not in text, path
+
+
+def test_every_template_folder_is_checked_for_inline_script():
+    on_disk = {p.relative_to(TEMPLATES_ROOT).parts[0] for p in TEMPLATES_ROOT.rglob("*.html")}
+    on_disk = {"." if part.endswith(".html") else part for part in on_disk}
+    assert on_disk <= set(TEMPLATE_DIRS)
+    assert not [app.path for app in apps.get_app_configs() if _project_templates(app)], (
+        "an app has its own templates/ folder: add it to the inline-script check"
+    )
+
+
+def _project_templates(app):
+    from pathlib import Path
+
+    folder = Path(app.path) / "templates"
+    return folder.is_dir() and Path(app.path).parent == Path(django_settings.BASE_DIR)
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
@@ -203,3 +229,20 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_force_pages_use_the_one_permission_guard():
+    """ "May edit, else 404" is decided in forces.permissions only, never hand-rolled in a view."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    hand_rolled = re.compile(r"if [^\n]*\.can_(edit|sign_off)[^\n]*:\n\s+raise Http404")
+    offenders = []
+    for path in sorted(Path(settings.BASE_DIR).glob("*/*.py")):
+        if path.parts[-2] in {"tests", "forces", ".venv", "node_modules"} or path.name == "permissions.py":
+            continue
+        if hand_rolled.search(path.read_text(encoding="utf-8")):
+            offenders.append(str(path.relative_to(settings.BASE_DIR)))
+    assert offenders == []

@@ -13,7 +13,7 @@ from django.urls import reverse
 from recommendations.models import Inspection, Owner, ProgressUpdate, Recommendation, Record
 from spreadsheets.models import ImportJob
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 HEADERS = ["Recommendations", "Owner", "Timescale", "Progress"]
 
@@ -165,13 +165,18 @@ def test_gloucestershire_table_previews_then_imports_then_reexports_as_a_no_op(
     assert not any(row["actions"] for row in last_job().result["rows"])
 
 
-def test_status_and_due_date_columns_change_the_record(world, gwent_staff, client_for):
+def test_status_and_owner_columns_change_the_record_and_a_due_date_is_asked_for(
+    world, gwent_staff, gwent_chief, client_for
+):
+    """Owners go on the timeline as from the owners page; a new due date is an extension request
+    that a chief officer decides; the due date itself is left alone."""
     client = client_for(gwent_staff)
+    before_due = world.record(world.gwent, 18).current_due_on
     rows = [
         [
             "18",
             "Head of Public Protection",
-            "31/08/2023",
+            "31/12/2030",
             "Allocation audit complete.",
             "Implemented",
             "Gwent",
@@ -184,21 +189,37 @@ def test_status_and_due_date_columns_change_the_record(world, gwent_staff, clien
     client.post(job.get_absolute_url())
     record = world.record(world.gwent, 18)
     assert record.status == Record.Status.AWAITING_SIGN_OFF
-    assert record.current_due_on.isoformat() == "2023-08-31"
+    assert record.current_due_on == before_due  # not moved by the import
     assert "Head of Public Protection" in {o.role_title for o in record.owners.all()}
+    kinds = list(record.updates.order_by("created_at", "pk").values_list("kind", flat=True))
+    assert kinds[-3:] == ["owners_changed", "extension_requested", "closure_requested"]
+    (extension,) = record.extensions.all()
+    assert extension.is_pending and extension.new_due_on.isoformat() == "2030-12-31"
+    assert extension.requested_by == gwent_staff and extension.previous_due_on == before_due
+    # The same file again asks for nothing more.
+    post_progress(client, world, world.gwent, "p.csv", csv_bytes(headers, rows))
+    assert not any(row["actions"] for row in last_job().result["rows"])
+    # The chief officer's decision is what moves it.
+    decide = reverse("recommendations:extension-decide", kwargs={"force_slug": "gwent", "pk": extension.pk})
+    assert (
+        client_for(gwent_chief).post(decide, {"decision": "approve", "decision_reason": ""}).status_code
+        == 302
+    )
+    record.refresh_from_db()
+    assert record.current_due_on.isoformat() == "2030-12-31"
 
 
 def _refused(client, world, name, data, *, message):
     before = counts()
     response = post_progress(client, world, world.gwent, name, data)
-    assert response.status_code in (200, 302)
-    assert response.status_code != 500
+    assert response.status_code in (200, 302), response.status_code
     if response.status_code == 200:
         text = response.content.decode()
         assert "There is a problem" in text
         assert message in text, text
     else:
         job = last_job()
+        assert response["Location"] == job.get_absolute_url()  # to the refused job, not to sign in
         assert job.status == ImportJob.Status.INVALID
         page = client.get(job.get_absolute_url()).content.decode()
         assert "nothing has been imported" in page

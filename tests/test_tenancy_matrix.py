@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from .tenancy import EXEMPT, EXEMPT_PREFIXES, ROLES, ROUTES, all_url_names
 
-pytestmark = pytest.mark.django_db
+# ~600 cases read the same world: build it once for the module, each case rolls back its changes.
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
 def _request(client, route, url, world):

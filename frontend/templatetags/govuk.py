@@ -1,5 +1,4 @@
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,15 +34,6 @@ def days_phrase(days: int | None) -> str:
     if days > 0:
         return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
     return ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}
-
-
-@register.filter
-def days_since(value) -> int | None:
-    if value is None:
-        return None
-    if hasattr(value, "date") and callable(value.date):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return (timezone.localdate() - value).days
 
 
 @register.simple_tag(takes_context=True)

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import sys
+from datetime import date
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -45,9 +46,19 @@ NOT_HTML = {
     "spreadsheets:inspection-export",
     "national:dashboard-export",
     "national:compare-export",
+    "national:force-answers-export",
+    "national:search-export",
+    "national:pack-docx",  # DOCX
+    "national:pack-pdf-download",  # PDF
+    "national:force-pack-docx",
+    "national:force-pack-pdf-download",
     "responses:letter-status",  # JSON
     "responses:letter-download",  # PDF
     "responses:public-letter",
+    "responses:public-data",  # CSV and JSON open data
+    "responses:public-feed",  # Atom
+    "responses:public-force-feed",
+    "healthz",  # JSON for the container's health check
 }
 
 
@@ -211,6 +222,20 @@ def _visit_gwent_staff(checker, world, personas, new_page, settings):
     page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").count(), "the response edit form showed no errors"
     checker.check("response edit, with errors")
+    page.goto(reverse("responses:letterhead", kwargs={"force_slug": "gwent"}))
+    page.locator("[name=logo]").set_input_files(
+        files=[
+            {
+                "name": "crest.svg",
+                "mimeType": "image/svg+xml",
+                "buffer": b"<svg xmlns='http://www.w3.org/2000/svg' onload='x()'/>",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Save the letterhead").click()
+    page.wait_for_load_state()
+    assert page.locator(".govuk-error-summary").count(), "a logo with an event handler showed no error"
+    checker.check("letterhead, bad logo")
     page.goto(reverse("reminders:force-settings", kwargs={"force_slug": "gwent"}))
     page.locator("main input[type=text], main input[type=number]").first.fill("ninety")
     page.get_by_role("button", name="Save settings").click()
@@ -244,11 +269,36 @@ def _visit_gwent_chief(checker, world, personas, new_page, settings):
     checker.check("response draft", reverse("responses:detail", kwargs=kwargs))
     services.submit_for_sign_off(response, user=staff)
     checker.check("response awaiting sign-off", reverse("responses:detail", kwargs=kwargs))
+    # The chief officer's work pages with something in each queue, in English and then in Welsh.
+    extension_record = world.record(world.gwent, 19)
+    from recommendations.services import request_extension
+
+    request_extension(extension_record, requested_by=staff, new_due_on=date(2099, 1, 31), reason="Late.")
+    number = response.current_version.number
+    work_pages = [
+        ("chief's home with a queue", reverse("recommendations:home", kwargs={"force_slug": "gwent"})),
+        (
+            "records, filtered",
+            reverse("recommendations:record-list", kwargs={"force_slug": "gwent"})
+            + "?stale=on&q=training&page=99",
+        ),
+        ("inspections", reverse("recommendations:inspection-list", kwargs={"force_slug": "gwent"})),
+        ("read and sign off a response", reverse("responses:sign-off", kwargs=kwargs)),
+        ("changes in a version", reverse("responses:version-changes", kwargs={**kwargs, "number": number})),
+    ]
+    for label, path in work_pages:
+        checker.check(label, path)
+    checker.page.goto(reverse("responses:sign-off", kwargs=kwargs))
     checker.page.get_by_role("button", name="Sign off this version").click()
     checker.page.wait_for_load_state()
     assert checker.page.locator(".govuk-error-summary").count(), "signing off unconfirmed showed no error"
     checker.check("response sign-off, not confirmed")
     checker.check("response versions", reverse("responses:history", kwargs=kwargs))
+    checker.page.goto(reverse("frontend:language-switch", kwargs={"code": "cy"}) + "?next=/")
+    for label, path in work_pages:
+        checker.check(f"{label} (Cymraeg)", path)
+    assert checker.page.locator("html").get_attribute("lang") == "cy"
+    checker.page.goto(reverse("frontend:language-switch", kwargs={"code": "en"}) + "?next=/")
 
 
 def _record(record):
@@ -257,12 +307,45 @@ def _record(record):
 
 def _visit_national(checker, world, personas, new_page, settings):
     checker.check("national search with a query", reverse("national:search") + "?q=training")
+    checker.check(
+        "national search, responses, filtered",
+        reverse("national:search") + f"?q=training&in=responses&force=gwent&inspection={world.inspection.pk}",
+    )
+    checker.check("national search, bad input", reverse("national:search") + "?q=the+and&page=99")
+    checker.check("national dashboard, sorted", reverse("national:dashboard") + "?sort=-timeliness")
+    rec = world.record(world.gwent, 14).recommendation_id
+    checker.check(
+        "compare, published responses", reverse("national:compare", kwargs={"pk": rec}) + "?view=response"
+    )
+    checker.check("national pack, a quarter", reverse("national:pack") + "?quarter=2022-Q3")
+    checker.check("national pack, a future quarter", reverse("national:pack") + "?quarter=2099-Q1")
     checker.check("force list, national", reverse("forces:list"))
 
 
 def _visit_admin(checker, world, personas, new_page, settings):
     job = _inspection_preview(personas["admin"])
     checker.check("inspection import preview", job.get_absolute_url())
+    read, failed = _read_batches(world, personas["admin"])
+    checker.check("zip of responses, read: letters, problems, confirm", read.get_absolute_url())
+    checker.check("zip of responses, failed: error summary", failed.get_absolute_url())
+
+
+def _read_batches(world, admin):
+    """A zip read with one letter matched and one naming no force, and one refused as unsafe."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from history import services as history_services
+    from tests.test_history_batch import make_zip
+    from tests.test_history_import import seed_bytes
+
+    name, data = seed_bytes("gwent")
+    batches = []
+    for members in ({name: data, "nobody.txt": b"Recommendation 18\n\nDone.\n"}, {f"../{name}": data}):
+        batch = history_services.start_batch(
+            world.inspection, SimpleUploadedFile("letters.zip", make_zip(members)), user=admin
+        )
+        batches.append(history_services.run_batch(batch.pk))
+    return batches
 
 
 def _visit_signed_out(checker, world, personas, new_page, settings):
@@ -278,6 +361,21 @@ def _visit_signed_out(checker, world, personas, new_page, settings):
         "public response", reverse("responses:public-detail", kwargs={"slug": "gwent", "pk": public["pk"]})
     )
     checker.check("404 page", "/no-such-page/", status=404)
+    checker.check("public front door", reverse("responses:public-index"))
+    checker.check("public 404, unknown force", "/public/no-such-force/responses/", status=404)
+    # The public pages in Welsh, chosen with the header's language link as a visitor would.
+    page.goto(reverse("frontend:language-switch", kwargs={"code": "cy"}) + "?next=/public/")
+    assert page.locator("html").get_attribute("lang") == "cy"
+    checker.check("public front door, Welsh")
+    checker.check("home, signed out, Welsh", "/")
+    checker.check("public responses, Welsh", reverse("responses:public-list", kwargs={"slug": "gwent"}))
+    checker.check(
+        "public response, Welsh",
+        reverse("responses:public-detail", kwargs={"slug": "gwent", "pk": public["pk"]}),
+    )
+    checker.check("404 page, Welsh", "/no-such-page/", status=404)
+    page.goto(reverse("frontend:language-switch", kwargs={"code": "en"}) + "?next=/")
+    _check_hash_wraps_on_a_phone(checker, world, public["pk"])
     checker.check("password reset", reverse("accounts:password-reset"))
     page.get_by_label(re.compile("mail", re.I)).fill("gwent.staff@example.org")
     page.locator("main form button[type=submit]").click()
@@ -315,6 +413,38 @@ def _visit_signed_out(checker, world, personas, new_page, settings):
         checker.check("locked out")
     finally:
         AxesProxyHandler.implementation = None
+
+
+def _check_hash_wraps_on_a_phone(checker, world, pk):
+    """A published letter's SHA-256 stays inside a 320-pixel-wide screen (WCAG 1.4.10 Reflow)."""
+    import hashlib
+
+    from responses.models import LetterRender
+    from tests.tenancy import _done_letter
+
+    _done_letter(world, world.gwent)
+    LetterRender.objects.filter(force=world.gwent, is_current=True).update(
+        sha256=hashlib.sha256(b"letter").hexdigest()
+    )
+    page = checker.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        page.goto(reverse("responses:public-detail", kwargs={"slug": "gwent", "pk": pk}))
+        overflow = page.evaluate(
+            """() => {
+                const code = document.getElementById("published-sha256");
+                return {scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+                        right: code ? code.getBoundingClientRect().right : null};
+            }"""
+        )
+        if (
+            overflow["right"] is None
+            or overflow["right"] > overflow["width"]
+            or overflow["scroll"] > overflow["width"]
+        ):
+            checker.failures.append(f"the SHA-256 does not wrap on a 320px screen: {overflow}")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def _visit_two_factor(checker, world, personas, new_page, settings):

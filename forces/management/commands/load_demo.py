@@ -7,7 +7,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts.demo import load_users
-from forces.demo import load_forces
+from forces.demo import load_forces, load_office_holdings
 from recommendations.demo import load_mappa
 
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic(), scopes_disabled():
             forces = load_forces()
+            load_office_holdings()
             inspection = load_mappa()
             self.stdout.write(f"Loaded {forces} forces and “{inspection.title}”.")
             for loader in self.extra_loaders():

@@ -1,0 +1,35 @@
+"""Model choice fields that refuse an id no database column can hold.
+
+Django looks a posted id up as given: "99999999999999999999" made SQLite raise OverflowError and
+PostgreSQL a DataError (a 500). Ids are whole numbers from 1 to 2**63 - 1; anything else is the
+field's ordinary "select a valid choice" error.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value) -> bool:
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+
+
+class IdModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _is_id(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)

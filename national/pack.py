@@ -1,0 +1,316 @@
+"""The quarterly pack: what a national or force board (or a Police and Crime Panel) is shown.
+
+For one calendar quarter, over every force (the national team's pack) or one force: the records'
+status at the quarter's end, what was closed or extended in the quarter, the items overdue at its
+end with their age, the responses published in it and their timeliness, and two charts (status
+at the end of each quarter so far; ageing of the overdue items), each with its figures as a table.
+
+Status at a date comes from the dated progress updates: the status after the last update dated
+on or before it, else the status before the first later one, else the record's status today (a
+record imported without history). A fixed number of queries builds the whole pack.
+"""
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recommendations.models import ProgressUpdate, Recommendation, Record
+from responses.models import Response
+
+S = Record.Status
+CLOSED = (S.COMPLETE, S.NO_FURTHER_ACTION)
+STATUS_COLOURS = {
+    S.NOT_STARTED: "#505a5f",
+    S.IN_PROGRESS: "#1d70b8",
+    S.AWAITING_SIGN_OFF: "#f47738",
+    S.COMPLETE: "#00703c",
+    S.NO_FURTHER_ACTION: "#6f72af",
+}
+AGE_BANDS = (  # (label, lowest age in days, highest age in days or None)
+    (_("Up to 3 months"), 1, 91),
+    (_("3 to 6 months"), 92, 182),
+    (_("6 to 12 months"), 183, 365),
+    (_("Over a year"), 366, None),
+)
+QUARTER_MONTHS = {
+    1: _("January to March"),
+    2: _("April to June"),
+    3: _("July to September"),
+    4: _("October to December"),
+}
+QUARTER_PARAM = re.compile(r"^(\d{4})-Q([1-4])$")
+OVERDUE_LISTED = 50  # the national pack lists the oldest; a force's pack lists them all
+CHART_WIDTH = 300
+CHART_LABEL = 110
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: date) -> "Quarter":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, raw: str) -> "Quarter | None":
+        match = QUARTER_PARAM.match((raw or "").strip().upper())
+        return cls(int(match[1]), int(match[2])) if match else None
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> date:
+        return self.next().start - timedelta(days=1)
+
+    def next(self) -> "Quarter":
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> "Quarter":
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    @property
+    def param(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} Q{self.number} ({QUARTER_MONTHS[self.number]})"
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.year} Q{self.number}"
+
+
+def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    out, q = [], first
+    while q <= last:
+        out.append(q)
+        q = q.next()
+    return out
+
+
+def available_quarters(force=None, today: date | None = None) -> list[Quarter]:
+    """From the quarter of the first inspection with records (in scope) to the current quarter."""
+    today = today or timezone.localdate()
+    records = Record.objects.all() if force is None else Record.objects.filter(force=force)
+    first = records.aggregate(first=Min("recommendation__inspection__published_on"))["first"]
+    if first is None:
+        return []
+    return quarters_between(Quarter.of(first), Quarter.of(today))
+
+
+@dataclass
+class Item:
+    force_name: str
+    label: str
+    inspection: str
+    dated: date | None = None
+    kind: str = ""
+    age: int | None = None
+    slug: str = ""
+    record_id: int | None = None
+
+
+@dataclass
+class Bar:
+    label: str
+    segments: list
+    total: int
+
+
+@dataclass
+class Pack:
+    quarter: Quarter
+    force: object
+    status_counts: list  # (status value, label, count)
+    total: int
+    closed: list
+    extended: list
+    overdue: list
+    overdue_total: int
+    ageing: list  # (label, count)
+    responses: list
+    history: list  # (quarter, {status: count})
+    status_labels: list = field(default_factory=list)
+
+    @property
+    def history_bars(self) -> list:
+        return _bars(
+            [(q.short_label, counts) for q, counts in self.history], [v for v, _l in self.status_labels]
+        )
+
+    @property
+    def ageing_bars(self) -> list:
+        top = max([n for _l, n in self.ageing] + [1])
+        return [
+            {"label": label, "count": n, "width": round(n / top * CHART_WIDTH, 2), "y": i * 14}
+            for i, (label, n) in enumerate(self.ageing)
+        ]
+
+    @property
+    def history_height(self) -> int:
+        return (len(self.history) + 1) * 14
+
+    @property
+    def legend(self) -> list:
+        return [(label, STATUS_COLOURS[value]) for value, label in self.status_labels]
+
+    @property
+    def closed_count(self) -> int:
+        return len(self.closed)
+
+    @property
+    def overdue_listed_all(self) -> bool:
+        return len(self.overdue) == self.overdue_total
+
+
+def _bars(rows, order) -> list:
+    """Stacked bars scaled to the largest total: (label, y, total, segments with x and width)."""
+    top = max([sum(c.values()) for _l, c in rows] + [1])
+    out = []
+    for i, (label, counts) in enumerate(rows):
+        x, segments = float(CHART_LABEL), []
+        for value in order:
+            n = counts.get(value, 0)
+            w = n / top * CHART_WIDTH
+            if n:
+                segments.append(
+                    {"x": round(x, 2), "width": round(w, 2), "colour": STATUS_COLOURS[value], "n": n}
+                )
+            x += w
+        out.append({"label": label, "y": i * 14, "total": sum(counts.values()), "segments": segments})
+    return out
+
+
+def _status_at(changes: list, day: date, current: str) -> str:
+    """changes: [(dated, before, after)] in date order."""
+    if not changes:
+        return current
+    i = bisect_right([c[0] for c in changes], day)
+    if i:
+        return changes[i - 1][2]
+    return changes[0][1] or S.NOT_STARTED
+
+
+def build_pack(quarter: Quarter, force=None) -> Pack:
+    """The pack's figures for `quarter` over every force (force=None) or one force: six queries."""
+    records = Record.objects.all() if force is None else Record.objects.filter(force=force)
+    records = records.filter(recommendation__inspection__published_on__lte=quarter.end)
+    rows = list(
+        records.order_by().values_list(
+            "pk",
+            "status",
+            "current_due_on",
+            "force__name",
+            "force__slug",
+            "recommendation__kind",
+            "recommendation__number",
+            "recommendation__inspection__title",
+            "recommendation__inspection__published_on",
+        )
+    )
+    ids = [r[0] for r in rows]
+    changes = defaultdict(list)
+    updates = ProgressUpdate.objects.filter(record__in=records).order_by(
+        "record_id", "dated", "created_at", "pk"
+    )
+    # An undated change (from an undated document) cannot be placed in a quarter: it is left out of
+    # the history, and the record's current status stands for it.
+    for record_id, dated, before, after in (
+        updates.exclude(status_after="")
+        .exclude(dated=None)
+        .values_list("record_id", "dated", "status_before", "status_after")
+    ):
+        changes[record_id].append((dated, before, after))
+
+    labels = dict(S.choices)
+    kind_labels = dict(Recommendation.Kind.choices)
+
+    def label_of(row):
+        return f"{kind_labels.get(row[5], row[5])} {row[6]}"
+
+    first = Quarter.of(min((r[8] for r in rows), default=quarter.start))
+    history = []
+    for q in quarters_between(first, quarter):
+        counts = Counter(_status_at(changes[r[0]], q.end, r[1]) for r in rows if r[8] <= q.end)
+        history.append((q, counts))
+    at_end = {r[0]: _status_at(changes[r[0]], quarter.end, r[1]) for r in rows}
+    end_counts = Counter(at_end.values())
+
+    overdue = []
+    for r in rows:
+        due = r[2]
+        if due and due < quarter.end and at_end[r[0]] not in CLOSED:
+            overdue.append(
+                Item(
+                    r[3],
+                    label_of(r),
+                    r[7],
+                    dated=due,
+                    age=(quarter.end - due).days,
+                    slug=r[4],
+                    record_id=r[0],
+                )
+            )
+    overdue.sort(key=lambda i: (-i.age, i.force_name))
+    ageing = []
+    for label, low, high in AGE_BANDS:
+        ageing.append((label, sum(1 for i in overdue if i.age >= low and (high is None or i.age <= high))))
+
+    in_quarter = dict(dated__gte=quarter.start, dated__lte=quarter.end)
+    event_rows = (
+        ProgressUpdate.objects.filter(record__in=records, **in_quarter)
+        .filter(kind__in=("signed_off", "no_further_action", "extension_approved"))
+        .order_by("dated", "force__name")
+        .values_list(
+            "kind",
+            "dated",
+            "force__name",
+            "record__recommendation__kind",
+            "record__recommendation__number",
+            "record__recommendation__inspection__title",
+        )
+    )
+    kinds = dict(ProgressUpdate.Kind.choices)
+    closed, extended = [], []
+    for kind, dated, force_name, rec_kind, number, title in event_rows:
+        item = Item(force_name, f"{kind_labels.get(rec_kind, rec_kind)} {number}", title, dated, kinds[kind])
+        (extended if kind == "extension_approved" else closed).append(item)
+
+    published = Response.objects.filter(published_on__gte=quarter.start, published_on__lte=quarter.end)
+    if force is not None:
+        published = published.filter(force=force)
+    responses = []
+    for force_name, title, on, due in published.order_by("published_on", "force__name").values_list(
+        "force__name", "inspection__title", "published_on", "inspection__response_due_on"
+    ):
+        days = (on - due).days if due else None
+        responses.append(
+            {"force": force_name, "inspection": title, "published_on": on, "due_on": due, "days": days}
+        )
+
+    listed = overdue if force is not None else overdue[:OVERDUE_LISTED]
+    return Pack(
+        quarter=quarter,
+        force=force,
+        status_counts=[(value, label, end_counts.get(value, 0)) for value, label in S.choices],
+        total=len(ids),
+        closed=closed,
+        extended=extended,
+        overdue=listed,
+        overdue_total=len(overdue),
+        ageing=ageing,
+        responses=responses,
+        history=history,
+        status_labels=[(value, labels[value]) for value in S.values],
+    )

@@ -1,0 +1,181 @@
+"""Reads behind a force's record lists and work queues: filters, sorts, stale and due windows.
+
+One place decides what "overdue", "due soon" and "stale" mean, so that a count card on a home page
+and the filtered list it links to always agree. "Stale" uses the force's own reminder setting, the
+same period its "please update" reminders use.
+
+Filters are a table (FILTERS): a new filter is a form field plus one function here.
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django import forms
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from frontend.forms import GovukFormMixin
+
+from .models import ANSWER_KINDS, Record, RecordQuerySet
+
+Status = Record.Status
+DUE_SOON_DAYS = 30
+PAGE_SIZE = 25
+
+
+def stale_after_days(force) -> int:
+    """The force's own stale period (its reminder settings), or the service's default."""
+    from reminders.milestones import Offsets
+    from reminders.models import ForceReminderSettings
+
+    own = ForceReminderSettings.objects.filter(force=force).first()
+    return Offsets.for_force(own).stale_after_days
+
+
+def stale(records, today: date, days: int):
+    """Open records with no progress update (or, without one, no activity since publication) for `days`."""
+    if not days:
+        return records.none()
+    return (
+        records.open()
+        .alias(last_activity=Coalesce("latest_update__dated", "recommendation__inspection__published_on"))
+        .filter(last_activity__lt=today - timedelta(days=days))
+    )
+
+
+def due_soon(records, today: date, days: int = DUE_SOON_DAYS):
+    return records.open().filter(current_due_on__gte=today, current_due_on__lte=today + timedelta(days=days))
+
+
+class RecordListForm(GovukFormMixin, forms.Form):
+    """The records list's filters, search, sort and page: a plain GET form that works without JavaScript.
+
+    Unknown values are not errors that stop the page: each bad field is dropped (see `clean_values`).
+    """
+
+    SORTS = [
+        ("number", _("Inspection and number")),
+        ("due", _("Due date, soonest first")),
+        ("updated", _("Latest update, oldest first")),
+        ("status", _("Status")),
+    ]
+    q = forms.CharField(label=_("Search this force's records"), required=False, max_length=200)
+    inspection = forms.TypedChoiceField(label=_("Inspection"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_soon = forms.BooleanField(label=_("Due in the next 30 days"), required=False)
+    stale = forms.BooleanField(label=_("No update for the force's stale period"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(self, *args, inspections, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].choices = [("", _("All inspections"))] + [
+            (i.pk, i.title) for i in inspections
+        ]
+        self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
+        self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [
+            (o.pk, str(o)) for o in owners
+        ]
+
+    def clean_values(self) -> dict:
+        """The valid filters only: a bad value for one field never hides the others or breaks the page."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
+
+
+def _owner(records, value, context):
+    return records.filter(owners__isnull=True) if value == 0 else records.filter(owners=value)
+
+
+def _search(records, value, context):
+    words = value.split()[:8]
+    for word in words:
+        match = (
+            Q(recommendation__text__icontains=word)
+            | Q(recommendation__text_cy__icontains=word)
+            | Q(recommendation__lead_in__icontains=word)
+            | Q(recommendation__inspection__title__icontains=word)
+            | Q(latest_update__text__icontains=word)
+        )
+        if word.isdigit() and len(word) < 5:
+            match |= Q(recommendation__number=int(word))
+        records = records.filter(match)
+    return records
+
+
+# name -> function(records, value, context) -> records. `context` carries today and the stale period.
+FILTERS: dict[str, Callable] = {
+    "q": _search,
+    "inspection": lambda records, value, context: records.filter(recommendation__inspection_id=value),
+    "status": lambda records, value, context: records.filter(status=value),
+    "owner": _owner,
+    "overdue": lambda records, value, context: records.overdue(context["today"]),
+    "due_soon": lambda records, value, context: due_soon(records, context["today"]),
+    "stale": lambda records, value, context: stale(records, context["today"], context["stale_after"]),
+}
+
+_INSPECTION_ORDER = ("-recommendation__inspection__published_on", "recommendation__inspection_id")
+SORTS = {
+    "number": (*_INSPECTION_ORDER, "recommendation__kind", "recommendation__number"),
+    "due": ("current_due_on", *_INSPECTION_ORDER, "recommendation__number"),
+    "updated": ("latest_update__dated", "pk"),
+    "status": ("status", *_INSPECTION_ORDER, "recommendation__number"),
+}
+
+
+def filter_records(records, values: dict, *, today: date, stale_after: int):
+    context = {"today": today, "stale_after": stale_after}
+    for name, function in FILTERS.items():
+        if name in values:
+            records = function(records, values[name], context)
+    order = SORTS.get(values.get("sort") or "number", SORTS["number"])
+    return records.order_by(*order)
+
+
+def queue_counts(records, *, today: date, stale_after: int) -> dict:
+    """The home page's counts in one query, each the size of the filtered records list it links to."""
+    is_open = ~Q(status__in=RecordQuerySet.CLOSED)
+    stale_rule = Q(last_activity__lt=today - timedelta(days=stale_after)) if stale_after else Q(pk__in=[])
+    return records.alias(
+        last_activity=Coalesce("latest_update__dated", "recommendation__inspection__published_on")
+    ).aggregate(
+        overdue=Count("pk", filter=is_open & Q(current_due_on__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=is_open
+            & Q(current_due_on__gte=today, current_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        ),
+        stale=Count("pk", filter=is_open & stale_rule),
+        awaiting_sign_off=Count("pk", filter=Q(status=Status.AWAITING_SIGN_OFF)),
+        not_started=Count("pk", filter=Q(status=Status.NOT_STARTED)),
+        in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
+        complete=Count("pk", filter=Q(status=Status.COMPLETE)),
+        no_further_action=Count("pk", filter=Q(status=Status.NO_FURTHER_ACTION)),
+    )
+
+
+def with_latest_answer_id(records):
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ProgressUpdate
+
+    latest = (
+        ProgressUpdate.objects.filter(record=OuterRef("pk"), kind__in=ANSWER_KINDS)
+        .order_by("-dated", "-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    return records.annotate(latest_answer_id=Subquery(latest))
+
+
+def attach_latest_answers(records) -> None:
+    """Set `latest_answer` on each record (annotated by with_latest_answer_id) in one query."""
+    from .models import ProgressUpdate
+
+    wanted = [r.latest_answer_id for r in records if r.latest_answer_id]
+    found = {u.pk: u for u in ProgressUpdate.objects.filter(pk__in=wanted)} if wanted else {}
+    for record in records:
+        record.latest_answer = found.get(record.latest_answer_id)

@@ -1,0 +1,208 @@
+"""A force's work pages: each role's home (what waits for them), the records list and the inspections.
+
+Every page runs inside the URL force's scope (forces.middleware), so scoped managers only find the
+URL's force's rows; Inspection is shared, so its reads name the force explicitly. Each page runs a
+fixed number of queries whatever the force's size, and lists page through results.
+"""
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from responses.models import Response
+
+from . import listing
+from .models import DueDateExtension, Inspection, Owner, Record, RecordQuerySet
+
+Status = Record.Status
+QUEUE_LIMIT = 20
+RESPONSE_WARNING_DAYS = 21
+DECISIONS_SINCE_DAYS = 30
+
+
+def _page(request, items, per_page=listing.PAGE_SIZE):
+    """GOV.UK pagination: a page number that is not a number shows the first page, one too big the last."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def page_links(page, window=2) -> list[int | None]:
+    """Page numbers to show, with None for an ellipsis: 1 … 4 5 [6] 7 8 … 20."""
+    last = page.paginator.num_pages
+    shown = sorted({1, last, *range(max(1, page.number - window), min(last, page.number + window) + 1)})
+    links, previous = [], 0
+    for number in shown:
+        if number - previous > 1:
+            links.append(None)
+        links.append(number)
+        previous = number
+    return links
+
+
+class ForceHomeView(TemplateView):
+    """What waits for the signed-in person in this force: sign-offs first for a chief officer."""
+
+    template_name = "recommendations/force_home.html"
+
+    def get_context_data(self, **kwargs):
+        force = self.request.force
+        access = self.request.force_access
+        today = timezone.localdate()
+        stale_after = listing.stale_after_days(force)
+        records = Record.objects.all()
+        context = {
+            "force": force,
+            "counts": listing.queue_counts(records, today=today, stale_after=stale_after),
+            "stale_after": stale_after,
+            "due_soon_days": listing.DUE_SOON_DAYS,
+            "responses_near": self._responses_near(force, today),
+            "decisions": list(
+                DueDateExtension.objects.exclude(decision=DueDateExtension.Decision.PENDING)
+                .filter(decided_at__gte=timezone.now() - timedelta(days=DECISIONS_SINCE_DAYS))
+                .select_related("record__recommendation__inspection", "record__force", "decided_by")
+                .order_by("-decided_at", "-pk")[:QUEUE_LIMIT]
+            ),
+            "is_chief": bool(access and access.can_sign_off),
+        }
+        if context["is_chief"]:
+            context.update(
+                sign_off_records=list(
+                    records.filter(status=Status.AWAITING_SIGN_OFF)
+                    .select_related("recommendation__inspection", "force", "latest_update")
+                    .order_by("latest_update__dated", "updated_at", "pk")[:QUEUE_LIMIT]
+                ),
+                pending_extensions=list(
+                    DueDateExtension.objects.filter(decision=DueDateExtension.Decision.PENDING)
+                    .select_related("record__recommendation__inspection", "record__force", "requested_by")
+                    .order_by("requested_on", "pk")[:QUEUE_LIMIT]
+                ),
+                sign_off_responses=list(
+                    Response.objects.filter(status=Response.Status.AWAITING_SIGN_OFF)
+                    .select_related("inspection", "force", "current_version")
+                    .order_by("updated_at", "pk")[:QUEUE_LIMIT]
+                ),
+            )
+            context["waiting"] = (
+                len(context["sign_off_records"])
+                + len(context["pending_extensions"])
+                + len(context["sign_off_responses"])
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def _responses_near(self, force, today):
+        """Inspections of this force whose s55 response is unpublished and whose last day is near or past."""
+        published = Response.objects.filter(published_version__isnull=False).values("inspection_id")
+        inspections = list(
+            Inspection.objects.filter(
+                recommendations__records__force=force,
+                response_due_on__lte=today + timedelta(days=RESPONSE_WARNING_DAYS),
+            )
+            .exclude(pk__in=published)
+            .distinct()
+            .order_by("response_due_on", "pk")[:QUEUE_LIMIT]
+        )
+        started = {
+            r.inspection_id: r
+            for r in Response.objects.filter(inspection__in=inspections).select_related("force")
+        }
+        return [
+            {
+                "inspection": inspection,
+                "response": started.get(inspection.pk),
+                "days_left": (inspection.response_due_on - today).days,
+            }
+            for inspection in inspections
+        ]
+
+
+class RecordListView(TemplateView):
+    """Every record of the force, paged, with filters, search and sort; the count cards link here."""
+
+    template_name = "recommendations/record_list.html"
+
+    def get_context_data(self, **kwargs):
+        force = self.request.force
+        today = timezone.localdate()
+        stale_after = listing.stale_after_days(force)
+        inspections = Inspection.objects.filter(recommendations__records__force=force).distinct()
+        form = listing.RecordListForm(
+            self.request.GET or None, inspections=inspections, owners=list(Owner.objects.all())
+        )
+        values = form.clean_values()
+        records = listing.filter_records(
+            Record.objects.all(), values, today=today, stale_after=stale_after
+        ).distinct()
+        page = _page(self.request, listing.with_latest_answer_id(records.for_overview()))
+        listing.attach_latest_answers(page.object_list)
+        stale_before = today - timedelta(days=stale_after) if stale_after else None
+        for record in page.object_list:
+            record.days_left = record.days_to_due(today)
+            last = record.latest_update.dated if record.latest_update_id else None
+            record.stale_days = (
+                (today - last).days
+                if stale_before and last and not record.is_closed and last < stale_before
+                else None
+            )
+        return super().get_context_data(
+            force=force,
+            form=form,
+            values=values,
+            page=page,
+            page_links=page_links(page),
+            stale_after=stale_after,
+            **kwargs,
+        )
+
+
+class InspectionListView(TemplateView):
+    """The force's inspections, newest first, each with its progress and its s55 response's state."""
+
+    template_name = "recommendations/inspection_list.html"
+    per_page = 20
+
+    def get_context_data(self, **kwargs):
+        force = self.request.force
+        today = timezone.localdate()
+        mine = Q(recommendations__records__force=force)
+        is_open = ~Q(recommendations__records__status__in=RecordQuerySet.CLOSED)
+
+        def count(status):
+            return Count("recommendations__records", filter=mine & Q(recommendations__records__status=status))
+
+        inspections = (
+            Inspection.objects.filter(mine)
+            .annotate(
+                record_count=Count("recommendations__records", filter=mine),
+                not_started=count(Status.NOT_STARTED),
+                in_progress=count(Status.IN_PROGRESS),
+                awaiting_sign_off=count(Status.AWAITING_SIGN_OFF),
+                complete=count(Status.COMPLETE),
+                no_further_action=count(Status.NO_FURTHER_ACTION),
+                overdue=Count(
+                    "recommendations__records",
+                    filter=mine & is_open & Q(recommendations__records__current_due_on__lt=today),
+                ),
+                next_due=Min("recommendations__records__current_due_on", filter=mine & is_open),
+                last_due=Max("recommendations__records__current_due_on", filter=mine),
+            )
+            .order_by("-published_on", "pk")
+        )
+        page = _page(self.request, inspections, self.per_page)
+        responses = {
+            r.inspection_id: r
+            for r in Response.objects.filter(inspection__in=[i.pk for i in page.object_list]).select_related(
+                "force", "inspection"
+            )
+        }
+        for inspection in page.object_list:
+            inspection.response = responses.get(inspection.pk)
+            inspection.response_days_left = (
+                (inspection.response_due_on - today).days if inspection.response_due_on else None
+            )
+        return super().get_context_data(
+            force=force, page=page, page_links=page_links(page), today=today, **kwargs
+        )

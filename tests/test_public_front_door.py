@@ -1,0 +1,249 @@
+"""The public front door: every force and inspection, open data (CSV, JSON), Atom feeds, error pages.
+
+Nothing unpublished reaches these pages: a draft response of another force is written with a
+marker text, and the page, the data and the feeds are searched for it.
+"""
+
+import csv
+import io
+import json
+
+import feedparser
+import pytest
+from django.conf import settings
+from django.http import HttpResponseServerError
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from forces.demo import load_forces
+from forces.models import Force
+from frontend.errors import ServiceErrorPagesMiddleware
+from responses import services
+from responses.demo import load_seed_responses
+from responses.models import Response
+from responses.public import DATA_FIELDS
+
+from .tenancy import _done_letter
+
+
+def welsh_catalogue():
+    from frontend.i18n import compile_catalogue
+
+    po = settings.BASE_DIR / "locale" / "cy" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        compile_catalogue(po)
+    translation.trans_real._translations = {}
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _compiled_welsh_catalogue():
+    """The Welsh pages need the compiled catalogue (scripts/bootstrap.sh makes it); make it if stale."""
+    welsh_catalogue()
+    yield
+
+
+SECRET = "UNPUBLISHED-DRAFT-MARKER"
+
+
+@pytest.fixture
+def public_world(world, gwent_staff):
+    """All 43 forces, the five seed responses published, Gwent's letter rendered (a stand-in file),
+    and a draft of another force that must stay unseen."""
+    load_forces()
+    load_seed_responses(world.inspection, render=False)
+    _done_letter(world, world.gwent)
+    north_wales = Force.objects.get(slug="north-wales")
+    from tests.conftest import make_user
+
+    staff = make_user("nw.staff", force=north_wales, role="opcc_staff")
+    draft = services.start_response(north_wales, world.inspection, user=staff)
+    services.save_draft(draft, user=staff, fields={"pcc_overall_comments": SECRET}, sections={})
+    return world
+
+
+def test_front_door_lists_every_force_and_inspection_and_links_to_gwents_letter(public_world, client):
+    page = client.get(reverse("responses:public-index"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert Force.objects.count() == 43
+    for force in Force.objects.all():
+        assert reverse("responses:public-list", kwargs={"slug": force.slug}) in html, force.slug
+    assert "Twenty years on, is MAPPA achieving its objectives?" in html
+    gwent = Response.objects.get(force__slug="gwent")
+    assert reverse("responses:public-letter", kwargs={"slug": "gwent", "pk": gwent.pk}) in html
+    assert gwent.get_public_url() in html
+    assert "5 of 43 forces have published their responses." in html
+    # Timeliness is the responses' own (Response.timeliness), whatever rule it applies.
+    late = Response.objects.get(force__slug="gloucestershire").timeliness()
+    assert late["kind"] == "late"
+    assert "Published on time" in html and f"Published {late['days']} days late" in html
+    assert "Published, date not known" in html  # Staffordshire
+    assert SECRET not in html
+    north_wales = Response.objects.get(force__slug="north-wales")
+    assert north_wales.get_public_url() not in html
+
+
+def test_front_door_queries_stay_constant_as_forces_and_responses_grow(
+    world, client, django_assert_max_num_queries
+):
+    load_seed_responses(world.inspection, render=False)
+    with django_assert_max_num_queries(8) as few:
+        assert client.get(reverse("responses:public-index")).status_code == 200
+    load_forces()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("responses:public-index")).status_code == 200
+
+
+def test_front_door_and_public_pages_in_welsh(public_world, client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    for url in (
+        reverse("responses:public-index"),
+        reverse("responses:public-list", kwargs={"slug": "gwent"}),
+        "/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        assert '<html lang="cy"' in html, url
+    html = client.get(reverse("responses:public-index")).content.decode()
+    assert "Ymatebion a gyhoeddwyd i adroddiadau arolygu" in html
+    assert "Wedi’i gyhoeddi ar amser" in html and "Ymatebion a gyhoeddwyd" in html  # the footer link
+
+
+def test_open_data_csv_has_a_row_per_force_and_inspection(public_world, client):
+    page = client.get(reverse("responses:public-data", kwargs={"fmt": "csv"}))
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(page.content.decode("utf-8"))))
+    assert tuple(rows[0].keys()) == DATA_FIELDS
+    assert len(rows) == 43
+    gwent = next(r for r in rows if r["force"] == "gwent")
+    assert gwent["published"] == "true" and gwent["published_on"] == "2022-09-05"
+    assert gwent["on_time"] == "true" and gwent["days_late"] == "0"
+    due = public_world.inspection.response_due_on.isoformat()
+    assert gwent["letter_url"].endswith("/letter.pdf") and gwent["response_due_on"] == due
+    glos = next(r for r in rows if r["force"] == "gloucestershire")
+    late = Response.objects.get(force__slug="gloucestershire").days_late()
+    assert glos["on_time"] == "false" and glos["days_late"] == str(late) and late > 0
+    north_wales = next(r for r in rows if r["force"] == "north-wales")
+    assert north_wales["published"] == "false" and north_wales["response_url"] == ""
+    assert SECRET not in page.content.decode()
+
+
+def test_open_data_json_matches_the_csv(public_world, client):
+    page = client.get(reverse("responses:public-data", kwargs={"fmt": "json"}))
+    assert page.status_code == 200 and page["Content-Type"].startswith("application/json")
+    data = json.loads(page.content)
+    assert data["fields"] == list(DATA_FIELDS) and len(data["rows"]) == 43
+    assert all(set(row) == set(DATA_FIELDS) for row in data["rows"])
+    published = [row for row in data["rows"] if row["published"]]
+    assert {row["force"] for row in published} == {
+        "gwent",
+        "dyfed-powys",
+        "avon-and-somerset",
+        "staffordshire",
+        "gloucestershire",
+    }
+    staffs = next(row for row in published if row["force"] == "staffordshire")
+    assert staffs["published_on"] is None and staffs["on_time"] is None
+    assert SECRET not in page.content.decode()
+    assert client.get("/public/responses.xml").status_code == 404
+
+
+def test_national_atom_feed_parses_and_lists_the_published_responses(public_world, client):
+    page = client.get(reverse("responses:public-feed"))
+    assert page.status_code == 200 and page["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(page.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Published responses to inspection reports"
+    titles = [entry.title for entry in feed.entries]
+    assert len(titles) == 5 and titles[0].startswith("Gloucestershire")  # newest first
+    gwent = next(e for e in feed.entries if e.title.startswith("Gwent Police"))
+    assert gwent.link.endswith(Response.objects.get(force__slug="gwent").get_public_url())
+    assert gwent.updated.startswith("2022-09-05")
+    assert all(entry.get("updated") for entry in feed.entries)  # Atom requires it, even undated ones
+    assert SECRET not in page.content.decode()
+
+
+def test_force_atom_feed_has_only_that_force(public_world, client):
+    page = client.get(reverse("responses:public-force-feed", kwargs={"slug": "gwent"}))
+    feed = feedparser.parse(page.content)
+    assert not feed.bozo and [e.title.split(":")[0] for e in feed.entries] == ["Gwent Police"]
+    assert "Gwent Police" in feed.feed.title
+    empty = feedparser.parse(client.get("/public/north-wales/responses/feed.atom").content)
+    assert not empty.bozo and empty.entries == []
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/public/no-such-force/responses/",
+        "/public/no-such-force/responses/feed.atom",
+        "/public/gwent/responses/999999/",
+        "/no-such-page/",
+        "/public/nothing-here",
+    ],
+)
+def test_unknown_public_pages_answer_the_services_404(public_world, client, settings, debug, url):
+    settings.DEBUG = debug
+    page = client.get(url)
+    assert page.status_code == 404
+    html = page.content.decode()
+    assert "Page not found" in html and "govuk-template" in html
+    assert "URLconf" not in html and "Traceback" not in html and "technical_404" not in html
+
+
+def test_unpublished_response_is_a_404_on_the_public_pages(public_world, client, settings):
+    settings.DEBUG = True
+    draft = Response.objects.get(force__slug="north-wales")
+    for name in ("responses:public-detail", "responses:public-letter"):
+        page = client.get(reverse(name, kwargs={"slug": "north-wales", "pk": draft.pk}))
+        assert page.status_code == 404 and "Page not found" in page.content.decode()
+
+
+def test_404_in_welsh(public_world, client, settings):
+    settings.DEBUG = True
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    html = client.get("/public/no-such-force/responses/").content.decode()
+    assert "Heb ddod o hyd i’r dudalen" in html and '<html lang="cy"' in html
+
+
+def test_debug_500_is_replaced_by_the_services_page_except_for_superusers(world, settings):
+    settings.DEBUG = True
+
+    def technical(request):
+        return HttpResponseServerError("<h1>Traceback</h1> settings", content_type="text/html")
+
+    translation.activate("en")
+    middleware = ServiceErrorPagesMiddleware(technical)
+    request = RequestFactory().get("/forces/gwent/")
+    request.user = User(username="someone")
+    request.session = {}
+    page = middleware(request)
+    assert page.status_code == 500 and b"Traceback" not in page.content
+    assert "Sorry, there is a problem with the service" in page.content.decode()
+    request.user = User(username="root", is_superuser=True)
+    assert b"Traceback" in middleware(request).content
+    settings.DEBUG = False
+    request.user = User(username="someone")
+    assert b"Traceback" in middleware(request).content  # with DEBUG off Django's handler500 does it
+
+
+def test_home_for_a_signed_out_visitor_and_the_sign_in_page_link_to_the_front_door(world, client):
+    front = reverse("responses:public-index")
+    home = client.get("/")
+    assert home.status_code == 200 and front in home.content.decode()
+    assert reverse("accounts:login") in home.content.decode()
+    assert front in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_long_hashes_wrap_on_a_narrow_screen():
+    css = (settings.BASE_DIR / "static" / "dist" / "css" / "app.css").read_text()
+    assert "overflow-wrap:anywhere" in css.replace(" ", "")

@@ -1,0 +1,419 @@
+"""Each role's home, the paged records list, the inspections page, and signing a response after reading."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations import listing
+from recommendations.models import DueDateExtension, Inspection, Recommendation, Record
+from recommendations.services import (
+    add_progress_update,
+    create_force_records,
+    decide_extension,
+    request_extension,
+    system_access,
+)
+from reminders.models import ForceReminderSettings
+from responses import diff, services
+from responses.letterheads import digest_to_sign
+from responses.models import Response
+
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
+
+HOME = "/forces/gwent/home/"
+RECORDS = "/forces/gwent/records/"
+INSPECTIONS = "/forces/gwent/inspections/"
+
+
+def _awaiting(record, user):
+    add_progress_update(record, author=user, text="Implemented across the force.", status="awaiting_sign_off")
+
+
+@pytest.fixture
+def awaiting_response(world, gwent_staff, gwent_chief):
+    """A response signed once (version 1), then changed (version 2) and sent for sign-off again."""
+    response = services.start_response(world.gwent, world.inspection, user=gwent_staff)
+    services.save_draft(
+        response,
+        user=gwent_staff,
+        fields={"pcc_overall_comments": "The force has made good progress on training."},
+        sections={},
+    )
+    services.submit_for_sign_off(response, user=gwent_staff)
+    response.refresh_from_db()
+    services.sign_off(response, user=gwent_chief, version_number=response.current_version.number)
+    response.refresh_from_db()
+    services.save_draft(
+        response,
+        user=gwent_staff,
+        fields={"pcc_overall_comments": "The force has made steady progress on joint training."},
+        sections={},
+    )
+    response.refresh_from_db()
+    services.submit_for_sign_off(response, user=gwent_staff)
+    response.refresh_from_db()
+    return response
+
+
+# --- Home ----------------------------------------------------------------------------------------
+
+
+def test_a_single_force_user_lands_on_their_home(gwent_chief, client_for):
+    response = client_for(gwent_chief).get("/")
+    assert response.status_code == 302 and response.url == HOME
+
+
+def test_chief_home_lists_what_waits_for_sign_off_oldest_first_each_a_link(
+    world, gwent_staff, gwent_chief, client_for, awaiting_response
+):
+    first, second = world.record(world.gwent, 18), world.record(world.gwent, 14)
+    _awaiting(first, gwent_staff)
+    _awaiting(second, gwent_staff)
+    Record.objects.filter(pk=second.pk).update(updated_at=timezone.now() + timedelta(minutes=1))
+    third = world.record(world.gwent, 19)
+    request_extension(
+        third, requested_by=gwent_staff, new_due_on=date(2099, 1, 31), reason="Training runs late."
+    )
+    page = client_for(gwent_chief).get(HOME)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert [r.pk for r in page.context["sign_off_records"]] == [first.pk, second.pk]  # oldest first
+    for record in (first, second):
+        assert (
+            reverse("recommendations:record-sign-off", kwargs={"force_slug": "gwent", "pk": record.pk})
+            in html
+        )
+    extension = DueDateExtension.objects.get(record=third)
+    assert (
+        reverse("recommendations:extension-decide", kwargs={"force_slug": "gwent", "pk": extension.pk})
+        in html
+    )
+    sign_off_url = reverse("responses:sign-off", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk})
+    assert sign_off_url in html
+    # Sign-offs come before what staff see.
+    assert html.index(sign_off_url) < html.index("What your staff see")
+
+
+def test_staff_home_has_no_sign_off_queue_and_count_cards_link_to_the_list_they_count(
+    world, gwent_staff, client_for
+):
+    client = client_for(gwent_staff)
+    page = client.get(HOME)
+    html = page.content.decode()
+    assert "Waiting for your sign-off" not in html
+    counts = page.context["counts"]
+    for query, key in (
+        ("overdue=on&sort=due", "overdue"),
+        ("due_soon=on&sort=due", "due_soon"),
+        ("stale=on&sort=updated", "stale"),
+        ("status=awaiting_sign_off&sort=updated", "awaiting_sign_off"),
+        ("status=complete", "complete"),
+    ):
+        assert f"{RECORDS}?{query.replace('&', '&amp;')}" in html
+        listed = client.get(f"{RECORDS}?{query}")
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == counts[key], key
+
+
+def test_stale_uses_the_forces_own_period(world, gwent_staff, client_for, settings):
+    settings.REMINDER_STALE_AFTER_DAYS = 999
+    record = world.record(world.gwent, 19)
+    add_progress_update(
+        record, author=gwent_staff, text="Met probation.", dated=timezone.localdate() - timedelta(days=100)
+    )
+    client = client_for(gwent_staff)
+    open_gwent = Record.objects.filter(force=world.gwent).open().count()
+    assert client.get(HOME).context["counts"]["stale"] == open_gwent - 1  # the seed updates are from 2022
+    ForceReminderSettings.objects.create(force=world.gwent, stale_after_days=60)
+    page = client.get(HOME)
+    assert page.context["counts"]["stale"] == open_gwent
+    assert "No update for 60 days" in page.content.decode()
+    listed = client.get(RECORDS, {"stale": "on"}).context["page"]
+    assert record.pk in {r.pk for r in listed.object_list}
+
+
+def test_decided_extensions_come_back_to_staff(world, gwent_staff, gwent_chief, client_for):
+    record = world.record(world.gwent, 15)
+    extension = request_extension(
+        record, requested_by=gwent_staff, new_due_on=date(2099, 1, 31), reason="Training runs late."
+    )
+    if not isinstance(extension, DueDateExtension):
+        extension = DueDateExtension.objects.get(record=record)
+    decide_extension(extension, decided_by=gwent_chief, approve=False, reason="Not this year.")
+    html = client_for(gwent_staff).get(HOME).content.decode()
+    assert "refused" in html and record.get_absolute_url() in html
+
+
+# --- Records list ----------------------------------------------------------------------------------
+
+
+def test_records_list_bad_input_gives_a_normal_page(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    for query in (
+        {"page": "abc"},
+        {"page": "-3"},
+        {"page": "99999"},
+        {"sort": "nonsense", "status": "nope", "inspection": "x", "owner": "y"},
+        {"q": "x" * 500},
+        {"overdue": "maybe", "stale": "1"},
+    ):
+        response = client.get(RECORDS, query)
+        assert response.status_code == 200, query
+    last = client.get(RECORDS, {"page": "99999"}).context["page"]
+    assert last.number == last.paginator.num_pages
+    # A bad value for one filter does not hide the valid others.
+    status_only = client.get(RECORDS, {"status": "complete", "owner": "nonsense"}).context["page"]
+    assert all(r.status == "complete" for r in status_only.object_list)
+
+
+def test_records_list_searches_within_the_force(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    record = world.record(world.gwent, 19)
+    word = record.recommendation.text.split()[3]
+    found = client.get(RECORDS, {"q": word}).context["page"].object_list
+    assert record.pk in {r.pk for r in found}
+    assert all(r.force_id == world.gwent.pk for r in found)
+    add_progress_update(record, author=gwent_staff, text="Quokka protocol agreed with probation.")
+    found = client.get(RECORDS, {"q": "quokka"}).context["page"].object_list
+    assert [r.pk for r in found] == [record.pk]
+    dyfed_record = world.record(world.dyfed, 19)
+    add_progress_update(dyfed_record, author=None, text="Wombat plan.", access=system_access(world.dyfed))
+    assert not client.get(RECORDS, {"q": "wombat"}).context["page"].object_list
+
+
+def test_latest_update_on_the_list_is_the_answer_with_the_workflow_step_beside_it(
+    world, gwent_staff, gwent_chief, client_for
+):
+    from recommendations.services import sign_off
+
+    record = world.record(world.gwent, 14)
+    _awaiting(record, gwent_staff)
+    record.refresh_from_db()
+    sign_off(record, acting_user=gwent_chief, text="")
+    page = client_for(gwent_staff).get(RECORDS, {"status": "complete"})
+    row = next(r for r in page.context["page"].object_list if r.pk == record.pk)
+    assert row.latest_answer.text == "Implemented across the force."
+    html = page.content.decode()
+    assert "Implemented across the force." in html and "Latest step: Signed off as complete" in html
+
+
+def _grow(world, user, n):
+    police = world.record(world.gwent).recommendation.addressees.filter(is_police=True)
+    for i in range(n):
+        inspection = Inspection.objects.create(
+            title=f"Grown {i}", slug=f"grown-{i}", published_on=date(2024, 1, 1) + timedelta(days=i)
+        )
+        for number in (1, 2):
+            rec = Recommendation.objects.create(inspection=inspection, number=number, text="Do better.")
+            rec.addressees.add(*police)
+        create_force_records(inspection, forces=[world.gwent])
+        for record in Record.objects.filter(force=world.gwent, recommendation__inspection=inspection):
+            add_progress_update(record, author=user, text=f"Started {i}.", status="in_progress", rag="amber")
+        services.start_response(world.gwent, inspection, user=user)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        HOME,
+        RECORDS,
+        RECORDS + "?stale=on&sort=updated&q=better",
+        RECORDS + "?page=2",
+        INSPECTIONS,
+    ],
+)
+def test_work_pages_run_a_constant_number_of_queries(
+    world, gwent_staff, gwent_chief, client_for, django_assert_max_num_queries, url
+):
+    client = client_for(gwent_chief)
+    client.get(url)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    _grow(world, gwent_staff, 15)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_inspections_page_shows_progress_and_response_state(world, gwent_staff, client_for):
+    _awaiting(world.record(world.gwent, 14), gwent_staff)
+    services.start_response(world.gwent, world.inspection, user=gwent_staff)
+    page = client_for(gwent_staff).get(INSPECTIONS)
+    row = next(i for i in page.context["page"].object_list if i.pk == world.inspection.pk)
+    gwent = Record.objects.filter(force=world.gwent, recommendation__inspection=world.inspection)
+    assert row.record_count == gwent.count()
+    assert row.awaiting_sign_off == gwent.filter(status="awaiting_sign_off").count() == 1
+    assert row.response.status == Response.Status.DRAFT
+    html = page.content.decode()
+    last_day = world.inspection.response_due_on
+    assert f"Last day to publish: {last_day.day} {last_day:%B %Y}" in html
+    assert f"{RECORDS}?inspection={world.inspection.pk}&amp;status=awaiting_sign_off" in html
+    assert client_for(gwent_staff).get(INSPECTIONS, {"page": "zzz"}).status_code == 200
+
+
+# --- Sign off after reading ---------------------------------------------------------------------------
+
+
+def test_word_diff_marks_changed_words_only():
+    segments = diff.word_diff("made good progress on training.", "made steady progress on joint training.")
+    ops = [(s.op, s.text) for s in segments]
+    assert ("delete", "good") in ops and ("insert", "steady") in ops and ("insert", "joint ") in ops
+    assert "".join(s.text for s in segments if s.op != "insert") == "made good progress on training."
+    assert "".join(s.text for s in segments if s.op != "delete") == "made steady progress on joint training."
+
+
+def test_response_sign_off_page_shows_text_then_changes_then_confirmation(
+    world, gwent_chief, client_for, awaiting_response
+):
+    url = reverse("responses:sign-off", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk})
+    page = client_for(gwent_chief).get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    text_at = html.index('id="text"')
+    changes_at = html.index('id="changes"')
+    confirm_at = html.index('name="confirm"')
+    assert text_at < changes_at < confirm_at
+    assert "steady progress on joint training" in html[text_at:changes_at]
+    changes = html[changes_at:confirm_at]
+    assert "<del" in changes and "good" in changes and "<ins" in changes and "steady" in changes
+    assert "[added: " in changes and "[removed: " in changes  # not colour alone
+    version = awaiting_response.current_version
+    done = client_for(gwent_chief).post(
+        url, {"version": version.number, "content_sha256": digest_to_sign(version), "confirm": "on"}
+    )
+    assert done.status_code == 303
+    version.refresh_from_db()
+    assert version.is_signed
+
+
+def test_sign_off_page_is_for_the_forces_chief_only(
+    world, gwent_staff, dyfed_chief, client_for, awaiting_response
+):
+    url = reverse("responses:sign-off", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk})
+    assert client_for(gwent_staff).get(url).status_code == 404
+    assert client_for(dyfed_chief).get(url).status_code == 404
+
+
+def test_version_changes_in_the_history_and_404_for_another_response(
+    world, gwent_staff, dyfed_staff, client_for, awaiting_response
+):
+    client = client_for(gwent_staff)
+    history = client.get(
+        reverse("responses:history", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk})
+    )
+    changes_url = reverse(
+        "responses:version-changes", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk, "number": 2}
+    )
+    assert changes_url in history.content.decode()
+    page = client.get(changes_url)
+    assert page.status_code == 200 and page.context["previous"].number == 1
+    assert "<ins" in page.content.decode()
+    assert client.get(changes_url, {"against": "abc"}).context["previous"].number == 1
+    assert client.get(changes_url, {"against": "77"}).status_code == 404
+    # Another force's response, through Gwent's URL or Dyfed-Powys's own people: not found.
+    dyfed = services.start_response(world.dyfed, world.inspection, user=dyfed_staff)
+    other = reverse("responses:version-changes", kwargs={"force_slug": "gwent", "pk": dyfed.pk, "number": 1})
+    assert client.get(other).status_code == 404
+    assert client_for(dyfed_staff).get(changes_url).status_code == 404
+
+
+def test_listing_filters_are_a_table_a_new_filter_extends():
+    assert set(listing.FILTERS) >= {"q", "inspection", "status", "owner", "overdue", "due_soon", "stale"}
+    assert set(listing.RecordListForm.base_fields) >= set(listing.FILTERS)
+
+
+# --- The GOV.UK date input ------------------------------------------------------------------------
+
+
+def test_dates_are_typed_in_day_month_year_boxes(world, gwent_staff, client_for):
+    record = world.record(world.gwent, 15)
+    url = reverse("recommendations:extension-create", kwargs={"force_slug": "gwent", "pk": record.pk})
+    client = client_for(gwent_staff)
+    html = client.get(url).content.decode()
+    assert 'type="date"' not in html
+    assert (
+        'name="new_due_on_day"' in html
+        and 'name="new_due_on_month"' in html
+        and 'name="new_due_on_year"' in html
+    )
+    bad = client.post(
+        url,
+        {
+            "new_due_on_day": "31",
+            "new_due_on_month": "2",
+            "new_due_on_year": "2099",
+            "reason": "Late.",
+            "version": record.version,
+        },
+    )
+    assert bad.status_code == 200 and "Enter a real date" in bad.content.decode()
+    assert 'href="#id_new_due_on_day"' in bad.content.decode()
+    assert not DueDateExtension.objects.filter(record=record).exists()
+    good = client.post(
+        url,
+        {
+            "new_due_on_day": "31",
+            "new_due_on_month": "1",
+            "new_due_on_year": "2099",
+            "reason": "Late.",
+            "version": record.version,
+        },
+    )
+    assert good.status_code == 302
+    assert DueDateExtension.objects.get(record=record).new_due_on == date(2099, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year"),
+    [("1", "1", "1" + "0" * 20), ("1" + "0" * 20, "1", "2024"), ("1", "1" * 25, "2024")],
+)
+def test_a_date_part_too_large_for_a_date_is_a_form_error_not_a_500(
+    day, month, year, world, gwent_staff, client_for
+):
+    """Found by the form fuzz: a 21-digit part overflowed C's long inside date() (an OverflowError)."""
+    record = world.record(world.gwent, 15)
+    url = reverse("recommendations:extension-create", kwargs={"force_slug": "gwent", "pk": record.pk})
+    page = client_for(gwent_staff).post(
+        url,
+        {
+            "new_due_on_day": day,
+            "new_due_on_month": month,
+            "new_due_on_year": year,
+            "reason": "Late.",
+            "version": record.version,
+        },
+    )
+    assert page.status_code == 200 and "Enter a real date" in page.content.decode()
+    assert not DueDateExtension.objects.filter(record=record).exists()
+
+
+def test_audit_export_takes_its_date_in_boxes_and_refuses_an_impossible_one(world, national, client_for):
+    client = client_for(national)
+    page = client.get("/audit/export/").content.decode()
+    assert 'type="date"' not in page and 'name="since_day"' in page
+    future = client.get("/audit/export/?download=1&since_day=1&since_month=1&since_year=2999")
+    assert future.status_code == 200 and len(b"".join(future.streaming_content).splitlines()) == 1
+    impossible = client.get("/audit/export/?download=1&since_day=31&since_month=2&since_year=2024")
+    assert impossible.status_code == 400 and "Enter a real date" in impossible.content.decode()
+
+
+def test_record_sign_off_page_shows_the_answer_then_its_changes_since_the_signed_response(
+    world, gwent_staff, gwent_chief, client_for
+):
+    response = services.start_response(world.gwent, world.inspection, user=gwent_staff)
+    services.submit_for_sign_off(response, user=gwent_staff)
+    response.refresh_from_db()
+    services.sign_off(response, user=gwent_chief, version_number=response.current_version.number)
+    record = world.record(world.gwent, 14)
+    add_progress_update(
+        record,
+        author=gwent_staff,
+        text="Training delivered to every MAPPA officer.",
+        status="awaiting_sign_off",
+    )
+    url = reverse("recommendations:record-sign-off", kwargs={"force_slug": "gwent", "pk": record.pk})
+    html = client_for(gwent_chief).get(url).content.decode()
+    assert html.index('id="text"') < html.index('id="changes"') < html.index('name="decision"')
+    changes = html[html.index('id="changes"') : html.index('name="decision"')]
+    assert "<ins" in changes and "[added: </span>Training<" in changes and "[removed: " in changes
