@@ -48,6 +48,14 @@ class TwoFactorRequiredMiddleware:
 
         user = getattr(request, "user", None)
         if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and request.session.get("two_factor_by_identity_provider")
+        ):
+            # The force's identity provider said it did two-factor (amr/acr) for this sign-in.
+            user.is_verified = lambda: True
+        if (
             settings.OTP_REQUIRED
             and user is not None
             and user.is_authenticated

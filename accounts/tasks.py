@@ -34,3 +34,16 @@ def send_password_reset(*, user_id: int, domain: str, protocol: str) -> bool:
     body = loader.render_to_string("registration/password_reset_email.txt", context)
     EmailMultiAlternatives(subject, body, to=[user.email]).send()
     return True
+
+
+@shared_task(name="accounts.send_invitation")
+def send_invitation(*, invitation_id: int) -> bool:
+    """Make the invitation's link secret now (so none waits in the outbox) and e-mail the link."""
+    from .emails import send_invitation_email
+    from .people import issue_link_secret
+
+    invitation, token = issue_link_secret(invitation_id)
+    if invitation is None:
+        return False
+    send_invitation_email(invitation, token)
+    return True

@@ -24,14 +24,17 @@ from .forms import TokenForm
 
 
 def two_factor_required(user) -> bool:
-    """Chief officers, the national team and administrators, when settings.OTP_REQUIRED is on."""
+    """Chief officers, OPCC administrators, the national team and administrators, when
+    settings.OTP_REQUIRED is on."""
     if not settings.OTP_REQUIRED or not user.is_authenticated:
         return False
     return bool(
         user.is_superuser
         or user.is_staff
         or user.is_national_team
-        or user.memberships.filter(role=Membership.Role.CHIEF_OFFICER).exists()
+        or user.memberships.filter(
+            role__in=[Membership.Role.CHIEF_OFFICER, Membership.Role.OPCC_ADMIN]
+        ).exists()
     )
 
 

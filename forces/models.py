@@ -51,6 +51,7 @@ class Force(models.Model):
         permissions = [
             ("edit_records", _("Can update the force's records and draft its responses")),
             ("sign_off", _("Can sign off for the force (chief officer)")),
+            ("manage_people", _("Can invite, change and deactivate the force's users (OPCC administrator)")),
         ]
 
     def __str__(self):
@@ -76,6 +77,7 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         OPCC_STAFF = "opcc_staff", _("OPCC staff")
         CHIEF_OFFICER = "chief_officer", _("Chief officer")
+        OPCC_ADMIN = "opcc_admin", _("OPCC administrator")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="memberships")
@@ -96,6 +98,8 @@ class Membership(models.Model):
 ROLE_PERMISSIONS = {
     Membership.Role.OPCC_STAFF: {"view_force", "edit_records"},
     Membership.Role.CHIEF_OFFICER: {"view_force", "edit_records", "sign_off"},
+    # Manages the force's people and reads its records; changes no record (least privilege).
+    Membership.Role.OPCC_ADMIN: {"view_force", "manage_people"},
 }
 
 

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forces.context_processors.tenancy",
+                "accounts.context_processors.people",
             ],
         },
     },
@@ -153,6 +154,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on through a force's own OpenID Connect provider (accounts.oidc); it answers
+    # only the callback's authenticate() call, never a username and password.
+    "accounts.oidc.ForceOIDCBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +176,17 @@ ANONYMOUS_USER_NAME = None  # guardian: anonymous users get no object permission
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2022")
+# An invitation's link works once, for this many days; sending it again makes a new link.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# OpenID Connect (mozilla-django-oidc, one provider per force in accounts.IdentityProvider):
+# the authorisation-code flow with PKCE, a nonce, and at most this many seconds for each call to
+# the provider. OIDC_VERIFY_SSL is only ever turned off for a provider on loopback in tests.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_CREATE_USER = False
 
 # Sessions expire after inactivity.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/sso/", include("accounts.oidc_urls")),  # single sign-on with a force's provider
     path("forces/", include("forces.urls")),
     path("forces/<slug:force_slug>/", include("recommendations.urls")),
     path("inspections/", include("recommendations.inspection_urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("frontend.urls")),  # language switch and preference
     path("", include("audit.urls")),
     path("", include("history.urls")),
+    path("", include("accounts.people_urls")),  # a team's people, and invitation links
     path("admin/", admin.site.urls),
 ]
 

@@ -191,6 +191,17 @@ def admin_user(request, world):
 
 
 @pytest.fixture
+def gwent_opcc_admin(world):
+    """Gwent's OPCC administrator: manages Gwent's people (made per test, not in the shared world)."""
+    return make_user("gwent.opcc-admin", force=world.gwent, role=Membership.Role.OPCC_ADMIN)
+
+
+@pytest.fixture
+def dyfed_opcc_admin(world):
+    return make_user("dyfed-powys.opcc-admin", force=world.dyfed, role=Membership.Role.OPCC_ADMIN)
+
+
+@pytest.fixture
 def personas(gwent_staff, gwent_chief, dyfed_staff, dyfed_chief, national, admin_user):
     return {
         "gwent_staff": gwent_staff,

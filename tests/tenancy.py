@@ -742,3 +742,105 @@ ROUTES += [
 ROUTES += [
     Route("healthz", _none, expect={role: 200 for role in ROLES}, names_object=False),
 ]
+
+
+# People: a force's OPCC administrator manages its users; administrators every force's and the
+# national team's. Everyone else, the national team included, gets 404. The two OPCC
+# administrators are not in ROLES (they would change every other route's table):
+# tests/test_tenancy_matrix.py checks them on these routes through the extra keys.
+PEOPLE = {role: 404 for role in ROLES} | {
+    "admin": 200,
+    "anonymous": 302,
+    "gwent_opcc_admin": 200,
+    "dyfed_opcc_admin": 404,
+}
+PEOPLE_POSTED = {**PEOPLE, "admin": 302, "gwent_opcc_admin": 302}
+NATIONAL_PEOPLE = {role: 404 for role in ROLES} | {"admin": 200, "anonymous": 302}
+PEOPLE_ROLES = ("gwent_opcc_admin", "dyfed_opcc_admin")
+
+
+def person_kwargs(world, force, obj_force):
+    from accounts.models import User
+
+    user = User.objects.filter(memberships__force=obj_force, memberships__role="opcc_staff").first()
+    return {"force_slug": force.slug, "pk": user.pk}
+
+
+def _probe_invitation(force):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+
+    invitation, _ = Invitation.objects.get_or_create(
+        force=force,
+        email=f"probe@{force.slug if force else 'national'}.example.org",
+        defaults={
+            "role": "opcc_staff" if force else "national_team",
+            "expires_at": timezone.now() + timedelta(days=7),
+        },
+    )
+    return invitation
+
+
+def invitation_kwargs(world, force, obj_force):
+    return {"force_slug": force.slug, "pk": _probe_invitation(obj_force).pk}
+
+
+def national_person_kwargs(world, force, obj_force):
+    from accounts.models import User
+
+    return {"pk": User.objects.filter(is_national_team=True).first().pk}
+
+
+def national_invitation_kwargs(world, force, obj_force):
+    return {"pk": _probe_invitation(None).pk}
+
+
+def invitation_link_kwargs(world, force, obj_force):
+    import hashlib
+
+    invitation = _probe_invitation(obj_force)
+    invitation.token_sha256 = hashlib.sha256(b"probe-link-secret").hexdigest()
+    invitation.save(update_fields=["token_sha256"])
+    return {"token": "probe-link-secret"}
+
+
+ROUTES += [
+    Route("people:list", force_only, expect=dict(PEOPLE), names_object=False),
+    Route("people:invite", force_only, expect=dict(PEOPLE), names_object=False),
+    Route("people:audit", force_only, expect=dict(PEOPLE), names_object=False),
+    Route("people:person", person_kwargs, expect=dict(PEOPLE)),
+    Route("people:deactivate", person_kwargs, expect=dict(PEOPLE)),
+    Route("people:invitation-resend", invitation_kwargs, expect=dict(PEOPLE_POSTED), method="post"),
+    Route("people:invitation-cancel", invitation_kwargs, expect=dict(PEOPLE_POSTED), method="post"),
+    Route("people:national-list", _none, expect=dict(NATIONAL_PEOPLE), names_object=False),
+    Route("people:national-invite", _none, expect=dict(NATIONAL_PEOPLE), names_object=False),
+    Route("people:national-audit", _none, expect=dict(NATIONAL_PEOPLE), names_object=False),
+    Route("people:national-person", national_person_kwargs, expect=dict(NATIONAL_PEOPLE), names_object=False),
+    Route(
+        "people:national-deactivate", national_person_kwargs, expect=dict(NATIONAL_PEOPLE), names_object=False
+    ),
+    Route(
+        "people:national-invitation-resend",
+        national_invitation_kwargs,
+        expect={**NATIONAL_PEOPLE, "admin": 302},
+        method="post",
+        names_object=False,
+    ),
+    Route(
+        "people:national-invitation-cancel",
+        national_invitation_kwargs,
+        expect={**NATIONAL_PEOPLE, "admin": 302},
+        method="post",
+        names_object=False,
+    ),
+    # The invitation link is the key: anyone holding it sees the invitation, signed in or not.
+    Route("people:accept", invitation_link_kwargs, expect=dict(PUBLIC), names_object=False),
+    # Single sign-on: the choice of provider is public; a callback without a state of this
+    # browser's is refused (400) whoever asks. Starting needs a live provider (tests/test_oidc.py).
+    Route("oidc:choose", _none, expect=dict(PUBLIC), names_object=False),
+    Route("oidc:callback", _none, expect={role: 400 for role in ROLES}, names_object=False),
+]
+EXEMPT.add("oidc:start")  # redirects to the force's live identity provider: tests/test_oidc.py

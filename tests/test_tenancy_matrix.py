@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .tenancy import EXEMPT, EXEMPT_PREFIXES, ROLES, ROUTES, all_url_names
+from .tenancy import EXEMPT, EXEMPT_PREFIXES, PEOPLE_ROLES, ROLES, ROUTES, all_url_names
 
 # ~600 cases read the same world: build it once for the module, each case rolls back its changes.
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
@@ -37,6 +37,26 @@ def test_gwent_object_under_own_force_url_is_not_found(route, role, world, perso
     """Dyfed-Powys staff put Gwent's id into a Dyfed-Powys URL: the scope finds nothing."""
     url = reverse(route.name, kwargs=route.kwargs(world, world.dyfed, world.gwent))
     response = _request(client_for(personas[role]), route, url, world)
+    assert response.status_code == 404, url
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if PEOPLE_ROLES[0] in r.expect], ids=lambda r: r.name)
+@pytest.mark.parametrize("role", PEOPLE_ROLES)
+def test_opcc_administrator_gets_expected_answer_for_gwent_people(route, role, world, client_for, request):
+    """Gwent's OPCC administrator manages Gwent's people; Dyfed-Powys's gets 404 for every Gwent page."""
+    user = request.getfixturevalue(role)
+    url = reverse(route.name, kwargs=route.kwargs(world, world.gwent, world.gwent))
+    response = _request(client_for(user), route, url, world)
+    assert response.status_code == route.expect[role], f"{role} {route.method.upper()} {url}"
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if PEOPLE_ROLES[0] in r.expect and r.names_object], ids=lambda r: r.name
+)
+def test_gwent_user_under_dyfed_people_url_is_not_found(route, world, dyfed_opcc_admin, client_for):
+    """Dyfed-Powys's administrator puts a Gwent user's or invitation's id into a Dyfed-Powys URL: 404."""
+    url = reverse(route.name, kwargs=route.kwargs(world, world.dyfed, world.gwent))
+    response = _request(client_for(dyfed_opcc_admin), route, url, world)
     assert response.status_code == 404, url
 
 
