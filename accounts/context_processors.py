@@ -1,9 +1,10 @@
 def people(request):
-    """Whether the header links to the people pages of the force being viewed (or the national team)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    from .people import can_manage
+    """Whether the header links to the people pages of the force being viewed.
 
-    force = getattr(request, "force", None)
-    return {"user_manages_force_people": force is not None and can_manage(user, force)}
+    Read from the access ForceScopeMiddleware already worked out, so it costs no query.
+    """
+    user = getattr(request, "user", None)
+    access = getattr(request, "force_access", None)
+    if user is None or not user.is_authenticated or access is None:
+        return {}
+    return {"user_manages_force_people": bool(user.is_superuser or access.can_manage_people)}

@@ -18,6 +18,8 @@ class ForceAccess:
     can_read: bool = False
     can_edit: bool = False
     can_sign_off: bool = False
+    # The force's OPCC administrators: invite, change and deactivate its users (accounts.people).
+    can_manage_people: bool = False
     # Administrators change no force's records, with one exception: they may bring in any force's
     # published history (its published responses, read from their documents), as its OPCC may.
     is_administrator: bool = False
@@ -52,6 +54,7 @@ def access_for(user, force: Force) -> ForceAccess:
         can_read=member or is_national(user),
         can_edit=member and "edit_records" in perms,
         can_sign_off=member and "sign_off" in perms,
+        can_manage_people=member and "manage_people" in perms,
         is_administrator=bool(user.is_superuser),
     )
 

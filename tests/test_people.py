@@ -19,7 +19,7 @@ from accounts.models import IdentityProvider, Invitation, User
 from audit.models import AuditEvent
 from forces.models import Membership
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 PASSWORD = "a-long-new-pass-2026"
 
