@@ -93,6 +93,15 @@ class RecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RecordChangeSerializer(StrictSerializer):
+    """What a PATCH of a record may change: HMICFRS's register reference (status has its own steps)."""
+
+    hmicfrs_reference = serializers.CharField(max_length=60, allow_blank=True, trim_whitespace=True)
+    expected_version = serializers.IntegerField(
+        min_value=1, help_text=_("The record's `version` you last read; a different one is refused (409).")
+    )
+
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="shown_author", read_only=True)
     record = serializers.IntegerField(source="record_id", read_only=True)
@@ -259,4 +268,10 @@ class HmicfrsClosureSerializer(StrictSerializer):
     closed_on = serializers.DateField()
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
     basis = serializers.CharField(max_length=5000)
+    hmicfrs_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text=_("HMICFRS's register reference for the record, if the notice gives it."),
+    )
     expected_version = serializers.IntegerField(min_value=1, required=False)

@@ -5,6 +5,7 @@ a page: querysets only find the URL's force's rows and another force's id is a 4
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -14,8 +15,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response as ApiResponse
 
 from recommendations.models import Owner, ProgressUpdate, Record
-from recommendations.services import add_progress_update, save_owner
-from recommendations.statutory import record_hmicfrs_closure
+from recommendations.services import (
+    add_progress_update,
+    record_hmicfrs_closure,
+    save_owner,
+    set_hmicfrs_reference,
+)
 from responses.models import Response
 from responses.services import record_ledger
 
@@ -67,6 +72,29 @@ class RecordDetail(mixins.RetrieveModelMixin, ForceApiView):
 
     def get(self, request, *args, **kwargs):
         return self.retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change a record's HMICFRS register reference",
+        request=serializers.RecordChangeSerializer,
+        responses={
+            200: serializers.RecordSerializer,
+            **ERRORS,
+            409: OpenApiResponse(description="`expected_version` is not the record's version."),
+        },
+    )
+    def patch(self, request, *args, **kwargs):
+        record = self.get_object()
+        incoming = serializers.RecordChangeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        set_hmicfrs_reference(
+            record,
+            user=request.user,
+            access=request.force_access,
+            reference=data["hmicfrs_reference"],
+            expected_version=data["expected_version"],
+        )
+        return ApiResponse(serializers.RecordSerializer(self.get_queryset().get(pk=record.pk)).data)
 
 
 class UpdateList(mixins.ListModelMixin, ForceApiView):
@@ -253,12 +281,22 @@ class RecordHmicfrsClosure(ForceApiView):
         incoming = serializers.HmicfrsClosureSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        record = record_hmicfrs_closure(
-            record,
-            user=request.user,
-            closed_on=data["closed_on"],
-            reference=data.get("reference", ""),
-            basis=data["basis"],
-            expected_version=data.get("expected_version"),
-        )
+        with transaction.atomic():  # the closure and the register reference, or neither
+            record = record_hmicfrs_closure(
+                record,
+                user=request.user,
+                access=request.force_access,
+                closed_on=data["closed_on"],
+                reference=data.get("reference", ""),
+                basis=data["basis"],
+                expected_version=data.get("expected_version"),
+            )
+            if "hmicfrs_reference" in data:
+                record = set_hmicfrs_reference(
+                    record,
+                    user=request.user,
+                    access=request.force_access,
+                    reference=data["hmicfrs_reference"],
+                    expected_version=record.version,
+                )
         return ApiResponse(serializers.RecordSerializer(Record.objects.for_overview().get(pk=record.pk)).data)

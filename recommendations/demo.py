@@ -12,7 +12,13 @@ from django_scopes import scope
 from forces.models import Force
 
 from .models import Addressee, Inspection, Owner, ProgressUpdate, Recommendation, Record
-from .services import add_progress_update, create_force_records, system_access
+from .services import (
+    add_progress_update,
+    create_force_records,
+    save_owner,
+    set_record_owners,
+    system_access,
+)
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 MAPPA_SLUG = "mappa-2022"
@@ -68,12 +74,7 @@ def load_seed_progress(inspection: Inspection) -> int:
                     recommendation__inspection=inspection, recommendation__number=int(number)
                 )
                 if answer.get("owner_role") or answer.get("owner_name"):
-                    owner, _ = Owner.objects.get_or_create(
-                        force=force,
-                        role_title=answer.get("owner_role", ""),
-                        name=answer.get("owner_name", ""),
-                    )
-                    record.owners.add(owner)
+                    _add_owner_from_document(record, answer, author_name=shown_author, dated=dated)
                 ref = f"seed:{inspection.slug}:{force.slug}:{number}"
                 if ProgressUpdate.objects.filter(record=record, external_ref=ref).exists():
                     continue
@@ -95,6 +96,25 @@ def load_seed_progress(inspection: Inspection) -> int:
                 )
                 added += 1
     return added
+
+
+def _add_owner_from_document(record: Record, answer: dict, *, author_name: str, dated) -> None:
+    """The owner a seed document names, added through the owner service so that the record's
+    timeline says so (with the document's date, or "date not known"), as a page would."""
+    access = system_access(record.force)
+    role_title, name = answer.get("owner_role", ""), answer.get("owner_name", "")
+    owner = Owner.objects.filter(force=record.force, role_title=role_title, name=name).first()
+    if owner is None:
+        owner = save_owner(record.force, acting_user=None, name=name, role_title=role_title, access=access)
+    set_record_owners(
+        record,
+        acting_user=None,
+        owners=[*record.owners.all(), owner],
+        access=access,
+        dated=dated,
+        date_not_known=dated is None,
+        author_name=author_name,
+    )
 
 
 def load_mappa() -> Inspection:

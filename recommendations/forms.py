@@ -264,6 +264,18 @@ class HmicfrsClosureForm(VersionedForm):
     )
 
 
+class HmicfrsReferenceForm(VersionedForm):
+    """The reference HMICFRS's register gives this recommendation for this force."""
+
+    hmicfrs_reference = forms.CharField(
+        label=_("HMICFRS register reference"),
+        required=False,
+        max_length=60,
+        help_text=_("As HMICFRS's register gives it. Leave empty to remove it."),
+        error_messages={"max_length": _("The reference must be 60 characters or fewer")},
+    )
+
+
 class LastDayOverrideForm(GovukFormMixin, forms.Form):
     """An administrator's different last day to publish for one inspection, always with a reason."""
 

@@ -338,8 +338,15 @@ def set_record_owners(
     owners,
     expected_version: int | None = None,
     access: ForceAccess | None = None,
+    dated: date | None = None,
+    date_not_known: bool = False,
+    author_name: str = "",
 ) -> UpdateResult | None:
-    """Choose a record's owners; the change goes on the timeline. None when nothing changed."""
+    """Choose a record's owners; the change goes on the timeline. None when nothing changed.
+
+    `dated` and `date_not_known` are for owners taken from a document (the seed loader): the entry
+    carries the document's date, or none, never the day it was loaded.
+    """
     access = _require(acting_user, record.force, access=access)
     owners = list(owners)
     if any(owner.force_id != record.force_id for owner in owners):
@@ -359,6 +366,9 @@ def set_record_owners(
         access=access,
         plain_kind=Kind.OWNERS_CHANGED,
         expected_version=expected_version,
+        dated=dated,
+        date_not_known=date_not_known,
+        author_name=author_name,
     )
     result.record.owners.set(owners)
     return result
@@ -518,3 +528,127 @@ def decide_extension(
     extension.decision_reason = reason
     extension.save()
     return extension
+
+
+# The statutory record: an inspection's last day to publish, HMICFRS's register reference and its
+# own closure. Administrator and HMICFRS-notice acts, kept here so that the record has one writer.
+
+
+def check_last_day_override(inspection: Inspection, *, override_on: date | None, reason: str) -> str:
+    """The reason, stripped, or ValidationError: a different last day needs a reason and cannot be
+    before the report. Shared with the Django admin's form so that no door saves one without."""
+    reason = (reason or "").strip()
+    if override_on is None:
+        return ""
+    errors = {}
+    if not reason:
+        errors["response_due_override_reason"] = _("Enter the reason for the different last day")
+    if inspection.published_on and override_on < inspection.published_on:
+        errors["response_due_override_on"] = _("The last day cannot be before the report was published")
+    if errors:
+        raise ValidationError(errors)
+    return reason
+
+
+def set_last_day_override(
+    inspection: Inspection, *, user, override_on: date | None, reason: str
+) -> Inspection:
+    """Set (or clear, with `override_on=None`) a different last day to publish, with its reason.
+
+    Administrators only. A reason is required so that every page showing the date can say why.
+    """
+    if not getattr(user, "is_superuser", False):
+        raise PermissionDenied(_("Only an administrator can change an inspection's last day."))
+    reason = check_last_day_override(inspection, override_on=override_on, reason=reason)
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        locked.response_due_override_on = override_on
+        locked.response_due_override_reason = reason
+        locked.save()
+    return locked
+
+
+def set_hmicfrs_reference(
+    record: Record,
+    *,
+    user,
+    reference: str,
+    expected_version: int | None = None,
+    access: ForceAccess | None = None,
+) -> Record:
+    """The reference HMICFRS's register gives this recommendation for this force.
+
+    A form posted for an older version of the record is refused as stale, as for any change.
+    """
+    _require(user, record.force, access=access)
+    reference = (reference or "").strip()
+    if len(reference) > 60:
+        raise ValidationError({"hmicfrs_reference": _("The reference must be 60 characters or fewer")})
+    with transaction.atomic():
+        locked = Record.objects.select_for_update().get(pk=record.pk)
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleRecord(
+                _("Someone else changed this record while you were editing. Check it and try again.")
+            )
+        if locked.hmicfrs_reference != reference:
+            locked.hmicfrs_reference = reference
+            locked.version += 1
+            locked.save()
+    return locked
+
+
+def record_hmicfrs_closure(
+    record: Record,
+    *,
+    user,
+    closed_on: date,
+    reference: str,
+    basis: str,
+    expected_version: int | None = None,
+    access: ForceAccess | None = None,
+) -> Record:
+    """OPCC staff record HMICFRS's notice that it authorised closure (a third event, not a status).
+
+    The force's "implemented" and the chief officer's sign-off stay as they are; this adds HMICFRS's
+    own decision with its date, its reference and the basis it quoted, and a timeline entry.
+    """
+    _require(user, record.force, access=access)
+    basis = (basis or "").strip()
+    reference = (reference or "").strip()
+    errors = {}
+    if closed_on is None:
+        errors["closed_on"] = _("Enter the date HMICFRS authorised closure")
+    elif closed_on < record.recommendation.inspection.published_on:
+        errors["closed_on"] = _("The date cannot be before the report was published")
+    if not basis:
+        errors["basis"] = _("Enter the basis of closure as HMICFRS gave it")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Record.objects.select_for_update().select_related("force").get(pk=record.pk)
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleRecord(_("Someone else changed this record while you were editing. Try again."))
+        locked.hmicfrs_closed_on = closed_on
+        locked.hmicfrs_closure_reference = reference[:120]
+        locked.hmicfrs_closure_basis = basis
+        locked.hmicfrs_closure_recorded_by = user
+        text = _("HMICFRS authorised closure on the basis of: %(basis)s") % {"basis": basis}
+        if reference:
+            text += "\n" + _("HMICFRS reference: %(reference)s") % {"reference": reference}
+        update = ProgressUpdate.objects.create(
+            force=locked.force,
+            record=locked,
+            kind=Kind.HMICFRS_CLOSED,
+            dated=closed_on,
+            text=text,
+            status_before=locked.status,
+            author=user,
+            source_document=_("HMICFRS notice"),
+            source_dated=closed_on,
+        )
+        current = locked.latest_update
+        if current is None or _timeline_key(update) >= _timeline_key(current):
+            locked.latest_update = update
+        locked.version += 1
+        locked.save()
+    return locked

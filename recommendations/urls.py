@@ -20,6 +20,9 @@ urlpatterns = [
         name="record-no-further-action",
     ),
     path("records/<int:pk>/hmicfrs-closure/", views.HmicfrsClosureView.as_view(), name="hmicfrs-closure"),
+    path(
+        "records/<int:pk>/hmicfrs-reference/", views.HmicfrsReferenceView.as_view(), name="hmicfrs-reference"
+    ),
     path("records/<int:pk>/extensions/new/", views.ExtensionCreateView.as_view(), name="extension-create"),
     path("extensions/<int:pk>/decide/", views.ExtensionDecideView.as_view(), name="extension-decide"),
     path("evidence/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment-download"),

@@ -29,6 +29,7 @@ from .forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     HmicfrsClosureForm,
+    HmicfrsReferenceForm,
     LastDayOverrideForm,
     NoFurtherActionForm,
     OverviewFilterForm,
@@ -47,7 +48,6 @@ from .models import (
     Record,
     RecordQuerySet,
 )
-from .statutory import record_hmicfrs_closure, set_hmicfrs_reference, set_last_day_override
 from .views_home import page_links
 
 Status = Record.Status
@@ -514,7 +514,7 @@ class HmicfrsClosureView(ForceActionMixin, FormView):
     def perform(self, form):
         data = form.cleaned_data
         with transaction.atomic():
-            record = record_hmicfrs_closure(
+            record = services.record_hmicfrs_closure(
                 self.record,
                 user=self.request.user,
                 closed_on=data["closed_on"],
@@ -523,8 +523,30 @@ class HmicfrsClosureView(ForceActionMixin, FormView):
                 expected_version=self.expected_version(form),
             )
             if data["register_reference"] != record.hmicfrs_reference:
-                set_hmicfrs_reference(record, user=self.request.user, reference=data["register_reference"])
+                services.set_hmicfrs_reference(
+                    record, user=self.request.user, reference=data["register_reference"]
+                )
         self.success_message = _("HMICFRS's closure recorded")
+
+
+class HmicfrsReferenceView(ForceActionMixin, FormView):
+    """OPCC staff set (or correct) HMICFRS's register reference for the record, at any time."""
+
+    template_name = "recommendations/hmicfrs_reference.html"
+    form_class = HmicfrsReferenceForm
+
+    def get_initial(self):
+        return {**super().get_initial(), "hmicfrs_reference": self.record.hmicfrs_reference}
+
+    def perform(self, form):
+        services.set_hmicfrs_reference(
+            self.record,
+            user=self.request.user,
+            access=self.request.force_access,
+            reference=form.cleaned_data["hmicfrs_reference"],
+            expected_version=self.expected_version(form),
+        )
+        self.success_message = _("HMICFRS register reference saved")
 
 
 class LastDayOverrideView(FormView):
@@ -551,7 +573,7 @@ class LastDayOverrideView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            set_last_day_override(
+            services.set_last_day_override(
                 self.inspection,
                 user=self.request.user,
                 override_on=data["response_due_override_on"],

@@ -595,6 +595,14 @@ ROUTES += [
             "version": _version(w),
         },
     ),
+    Route("recommendations:hmicfrs-reference", record_kwargs, expect=dict(EDIT)),
+    Route(
+        "recommendations:hmicfrs-reference",
+        record_kwargs,
+        EDITED,
+        "post",
+        lambda w: {"hmicfrs_reference": "MAPPA-14", "version": _version(w)},
+    ),
     Route("responses:ledger", response_kwargs, expect=dict(EDIT)),
     Route(
         "responses:ledger",
