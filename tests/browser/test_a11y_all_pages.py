@@ -328,6 +328,12 @@ def _visit_admin(checker, world, personas, new_page, settings):
     read, failed = _read_batches(world, personas["admin"])
     checker.check("zip of responses, read: letters, problems, confirm", read.get_absolute_url())
     checker.check("zip of responses, failed: error summary", failed.get_absolute_url())
+    # People: the invitation form posted empty shows the error summary.
+    checker.page.goto(reverse("people:invite", kwargs={"force_slug": "gwent"}))
+    checker.page.get_by_role("button", name="Send the invitation").click()
+    checker.page.wait_for_load_state()
+    assert checker.page.locator(".govuk-error-summary").count(), "the empty invitation showed no errors"
+    checker.check("invite a person, posted empty")
 
 
 def _read_batches(world, admin):
@@ -376,6 +382,10 @@ def _visit_signed_out(checker, world, personas, new_page, settings):
     checker.check("404 page, Welsh", "/no-such-page/", status=404)
     page.goto(reverse("frontend:language-switch", kwargs={"code": "en"}) + "?next=/")
     _check_hash_wraps_on_a_phone(checker, world, public["pk"])
+    checker.check(
+        "invitation link, expired or used", reverse("people:accept", args=["no-such-link"]), status=410
+    )
+    checker.check("single sign-on refused", reverse("oidc:callback") + "?state=replayed&code=x", status=400)
     checker.check("password reset", reverse("accounts:password-reset"))
     page.get_by_label(re.compile("mail", re.I)).fill("gwent.staff@example.org")
     page.locator("main form button[type=submit]").click()
