@@ -83,3 +83,70 @@ def resolve_or_none(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class DeactivatedAccountMiddleware:
+    """Refuse a deactivated user's old session or API token with a clear message and an audit entry.
+
+    Neither works any more by then: every authentication back end finds no inactive user, and DRF
+    refuses an inactive user's token. This layer only says so, to the person and in the audit
+    trail, and ends the old session. It looks only at requests that arrive signed out while still
+    carrying a session's user id or an API token, so ordinary requests cost nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated:
+            found = self._deactivated(request)
+            if found is not None:
+                return self._refuse(request, *found)
+        return self.get_response(request)
+
+    def _deactivated(self, request):
+        from django.contrib.auth import get_user_model
+        from rest_framework.authtoken.models import Token
+
+        session = getattr(request, "session", None)
+        user_id = session.get("_auth_user_id") if session is not None else None
+        if user_id:
+            owner = get_user_model().objects.filter(pk=user_id, is_active=False).first()
+            if owner is not None:
+                return owner, "session"
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if request.path_info.startswith("/api/") and header.startswith("Token "):
+            token = (
+                Token.objects.select_related("user")
+                .filter(key=header.removeprefix("Token ").strip()[:40], user__is_active=False)
+                .first()
+            )
+            if token is not None:
+                return token.user, "API token"
+        return None
+
+    def _refuse(self, request, owner, kind: str):
+        from django.shortcuts import render
+
+        from audit.models import AuditEvent
+        from audit.services import record_event
+
+        membership = owner.memberships.select_related("force").first()
+        record_event(
+            request,
+            AuditEvent.Action.SIGN_IN_FAILED,
+            summary=f"Refused: a deactivated user's {kind}",
+            user=owner,
+            force=membership.force if membership else None,
+            area="people",
+            refused=True,
+        )
+        message = gettext(
+            "This account has been deactivated. Ask your OPCC administrator if you need access."
+        )
+        if kind == "session":
+            request.session.flush()
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=401)
+        return render(request, "accounts/deactivated.html", {"message": message}, status=403)

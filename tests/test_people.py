@@ -108,10 +108,17 @@ def test_gwent_administrator_invites_a_staff_member_who_accepts_signs_in_and_is_
     admin.post(_people_url(world.gwent, "deactivate", pk=user.pk))
     user.refresh_from_db()
     assert not user.is_active
-    after = newcomer.get(reverse("recommendations:home", kwargs={"force_slug": "gwent"}))
-    assert after.status_code == 302 and "/accounts/login/" in after["Location"]
-    assert api.get("/api/forces/gwent/records/").status_code == 401
-    assert not Token.objects.filter(user=user).exists()
+    home = reverse("recommendations:home", kwargs={"force_slug": "gwent"})
+    after = newcomer.get(home)
+    assert after.status_code == 403 and "has been deactivated" in after.content.decode()
+    assert "/accounts/login/" in newcomer.get(home)["Location"]  # the old session is gone
+    refused_api = api.get("/api/forces/gwent/records/")
+    assert refused_api.status_code == 401 and "deactivated" in refused_api.json()["detail"]
+    refusals = AuditEvent.objects.filter(user=user, data__refused=True)
+    assert {e.summary for e in refusals} == {
+        "Refused: a deactivated user's session",
+        "Refused: a deactivated user's API token",
+    }
     summaries = list(
         AuditEvent.objects.filter(force=world.gwent, data__area="people").values_list("summary", flat=True)
     )
@@ -128,6 +135,7 @@ def test_deactivation_ends_every_session_at_once(world, gwent_opcc_admin, gwent_
     assert first.get(home).status_code == 200 and second.get(home).status_code == 200
     client_for(gwent_opcc_admin).post(_people_url(world.gwent, "deactivate", pk=gwent_staff.pk))
     for client in (first, second):
+        assert client.get(home).status_code == 403
         assert "/accounts/login/" in client.get(home)["Location"]
 
 

@@ -83,4 +83,8 @@ def test_gwent_administrator_invites_newcomer_who_signs_in_with_sso_and_is_then_
 
     newcomer.reload()
     newcomer.wait_for_load_state()
+    assert newcomer.get_by_role("heading", name="Your account has been deactivated").count() == 1
+    assert_no_axe_violations(newcomer, context="a deactivated user's old session")
+    newcomer.reload()
+    newcomer.wait_for_load_state()
     assert "/accounts/login/" in newcomer.url
