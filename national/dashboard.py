@@ -123,6 +123,7 @@ class Cell:
     due_on: date | None
     url: str = ""
     tag_class: str = ""
+    short_label: str = ""
 
 
 @dataclass
@@ -170,6 +171,16 @@ class ForceRow:
 CHART_LABEL_WIDTH = 120
 CHART_ROW_HEIGHT = 10
 
+
+# Short status tags for the matrix cells, so that ten to twenty recommendation columns fit beside
+# the counts at 1280 px; the full status is read out and the key above the table spells them out.
+STATUS_SHORT = {
+    S.NOT_STARTED: _("NS"),
+    S.IN_PROGRESS: _("IP"),
+    S.AWAITING_SIGN_OFF: _("AS"),
+    S.COMPLETE: _("C"),
+    S.NO_FURTHER_ACTION: _("NFA"),
+}
 
 # Short headings for the matrix, so that every column fits at 1280 px; the full label is read out.
 KIND_ABBREVIATIONS = {
@@ -293,6 +304,12 @@ class Dashboard:
         return [(label, GROUP_COLOURS[key]) for key, label, _q in GROUPS]
 
     @property
+    def status_key(self) -> list:
+        """(short tag, full status, tag class) for the key to the matrix's abbreviated tags."""
+        labels = dict(S.choices)
+        return [(STATUS_SHORT[value], labels[value], status_tag_class(value)) for value in S.values]
+
+    @property
     def chart_rows(self) -> list:
         """(column, y offset) for each bar of the chart."""
         return [(col, i * CHART_ROW_HEIGHT) for i, col in enumerate(self.columns)]
@@ -324,6 +341,7 @@ def build_dashboard(
     # reversing a URL or resolving a lazy translation in each would cost more than the queries.
     labels = {value: str(label) for value, label in S.choices}
     tag_classes = {value: status_tag_class(value) for value in labels}
+    short_labels = {value: str(short) for value, short in STATUS_SHORT.items()}
     url_prefix = {
         f.pk: reverse("recommendations:record-detail", kwargs={"force_slug": f.slug, "pk": 0})[: -len("0/")]
         for f in forces
@@ -340,6 +358,7 @@ def build_dashboard(
             due,
             url=f"{url_prefix[force_id]}{pk}/",
             tag_class=tag_classes.get(status, ""),
+            short_label=short_labels.get(status, status),
         )
         for pk, force_id, rec_id, status, due, overdue in records.annotate(
             is_overdue=overdue_case

@@ -43,36 +43,151 @@ def _demo_page(browser, live_server, national, width, height=800):
     return context, page
 
 
+def _wide_inspection(count: int):
+    """A newer inspection than the demo's, with `count` police recommendations and a record of each
+    for every force (statuses in turn, some overdue), as the bench's inspections have."""
+    from datetime import date, timedelta
+
+    from forces.models import Force
+    from recommendations.models import Addressee, Inspection, Recommendation, Record
+
+    police = Addressee.objects.filter(is_police=True).first()
+    inspection = Inspection.objects.create(
+        title=f"Wide inspection with {count} recommendations",
+        slug=f"wide-{count}",
+        kind=Inspection.Kind.THEMATIC,
+        published_on=date(2025, 1, 15),
+        timescale_months=12,
+    )
+    recs = Recommendation.objects.bulk_create(
+        [
+            Recommendation(inspection=inspection, number=n, text=f"Recommendation {n}.")
+            for n in range(1, count + 1)
+        ]
+    )
+    for rec in recs:
+        rec.addressees.add(police)
+    statuses = [value for value, _label in Record.Status.choices]
+    due = date(2026, 1, 15)
+    Record.objects.bulk_create(
+        [
+            Record(
+                force=force,
+                recommendation=rec,
+                status=statuses[(i + j) % len(statuses)],
+                original_due_on=due,
+                current_due_on=due - timedelta(days=(i + j) % 3),
+            )
+            for i, force in enumerate(Force.objects.order_by("pk"))
+            for j, rec in enumerate(recs)
+        ]
+    )
+    return inspection
+
+
+# The columns after the recommendations: four counts, overdue and the response's timeliness.
+END_COLUMNS = ("Complete", "In progress", "Not started", "No further action", "Overdue", "Response")
+
+HEADINGS_JS = (
+    "[...document.querySelectorAll('.app-matrix thead th')].map(th => {"
+    " const r = th.getBoundingClientRect(); return [th.textContent.trim(), r.left, r.right]; })"
+)
+
+
+def _assert_every_column_in_view(page, region, rec_count, *, numbered=True):
+    """Every heading inside the window; the force and end columns inside the matrix's box; each
+    recommendation column shown, after scrolling the box sideways if need be, between them and
+    not under them."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    box = region.evaluate("el => { const r = el.getBoundingClientRect(); return [r.left, r.right]; }")
+    heads = page.evaluate(HEADINGS_JS)
+    assert len(heads) == 1 + rec_count + len(END_COLUMNS)
+    force, ends = heads[0], heads[1 + rec_count :]
+    assert force[0] == "Force"
+    assert [h[0] for h in ends] == list(END_COLUMNS)
+    for text, left, right in [force, *ends]:
+        assert box[0] - 1 <= left and right <= box[1] + 1, (text, left, right, box)
+    # The counts never overlap each other (each sticks at its own offset).
+    for (a, _al, a_right), (b, b_left, _br) in zip(ends, ends[1:], strict=False):
+        assert a_right <= b_left + 1, (a, b)
+    first_end_left = ends[0][1]
+    for index in range(rec_count):
+        selector = f".app-matrix thead th:nth-child({index + 2})"
+        region.evaluate(
+            "(el, sel) => { const th = el.querySelector(sel);"
+            " el.scrollLeft = th.offsetLeft - el.querySelector('.app-matrix__force').offsetWidth; }",
+            selector,
+        )
+        text, left, right = page.evaluate(
+            "sel => { const th = document.querySelector(sel); const r = th.getBoundingClientRect();"
+            " return [th.textContent.trim(), r.left, r.right]; }",
+            selector,
+        )
+        force_right = page.evaluate(
+            "document.querySelector('.app-matrix thead .app-matrix__force').getBoundingClientRect().right"
+        )
+        ends_left = page.evaluate(
+            "document.querySelector('.app-matrix thead .app-matrix__end--6').getBoundingClientRect().left"
+        )
+        assert force_right - 1 <= left and right <= ends_left + 1, (text, left, right, force_right, ends_left)
+        assert text.startswith(f"R{index + 1}" if numbered else "R"), text
+    region.evaluate("el => el.scrollLeft = 0")
+    return first_end_left
+
+
 def test_dashboard_fits_at_1280_px_with_every_column_visible_and_sticky_headings(
     world, national, browser, live_server
 ):
     context, page = _demo_page(browser, live_server, national, 1280)
     try:
-        page.goto("/national/")
+        ten = _wide_inspection(10)
+        page.goto(f"/national/?inspection={ten.pk}")
         assert page.locator(".app-matrix tbody tr").count() == 43
-        # No sideways scroll of the page, and every heading lies inside the window.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-        boxes = page.evaluate(
-            "[...document.querySelectorAll('.app-matrix thead th')].map(th => {"
-            " const r = th.getBoundingClientRect(); return [th.textContent.trim(), r.left, r.right]; })"
-        )
-        assert len(boxes) == 11  # force, four recommendations, four counts, overdue, response
-        for text, left, right in boxes:
-            assert left >= 0 and right <= 1280, (text, left, right)
         region = page.locator(".app-matrix-scroll")
+        _assert_every_column_in_view(page, region, 10)
+        # Ten recommendations fit whole: the box has nothing to scroll sideways.
         assert page.evaluate("el => el.scrollWidth <= el.clientWidth", region.element_handle())
         # Scrolled down inside its box, the heading row stays at the top of the box.
-        top_before = page.evaluate(
-            "document.querySelector('.app-matrix thead th').getBoundingClientRect().top"
-        )
         region.evaluate("el => el.scrollTop = 600")
         box_top = region.evaluate("el => el.getBoundingClientRect().top")
         head_top = page.evaluate("document.querySelector('.app-matrix thead th').getBoundingClientRect().top")
-        assert abs(head_top - box_top) <= 2, (top_before, box_top, head_top)
+        assert abs(head_top - box_top) <= 2, (box_top, head_top)
+        # The abbreviated tags carry the full status for screen readers.
+        first_tag = page.locator(".app-matrix tbody .app-matrix__tag").first
+        assert first_tag.locator(".govuk-visually-hidden").text_content() in {
+            "Not started",
+            "In progress",
+            "Implemented, awaiting sign-off",
+            "Complete",
+            "No further action",
+        }
         # Sorting by a heading keeps the sort in the URL and in the export links.
         page.get_by_role("link", name="Overdue").first.click()
         assert "sort=overdue" in page.url
         assert "sort=overdue" in page.locator("a[href*='export.csv']").get_attribute("href")
+    finally:
+        context.close()
+
+
+def test_dashboard_at_1280_px_with_20_recommendations_keeps_force_and_counts_in_view(
+    world, national, browser, live_server
+):
+    context, page = _demo_page(browser, live_server, national, 1280)
+    try:
+        twenty = _wide_inspection(20)
+        page.goto(f"/national/?inspection={twenty.pk}")
+        region = page.locator(".app-matrix-scroll")
+        # Twenty do not fit whole: the recommendation columns scroll between the force names and
+        # the counts, which stay where they are.
+        before = _assert_every_column_in_view(page, region, 20)
+        region.evaluate("el => el.scrollLeft = el.scrollWidth")
+        after = page.evaluate(
+            "document.querySelector('.app-matrix thead .app-matrix__end--6').getBoundingClientRect().left"
+        )
+        assert abs(after - before) <= 1
+        # The demo's own inspection still fits.
+        page.goto(f"/national/?inspection={world.inspection.pk}")
+        _assert_every_column_in_view(page, region, 4, numbered=False)
     finally:
         context.close()
 
