@@ -11,8 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django import forms
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DateField, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
@@ -33,13 +32,24 @@ def stale_after_days(force) -> int:
     return Offsets.for_force(own).stale_after_days
 
 
+def last_activity():
+    """The date a record was last heard of: its latest update's date, or, with no update at all, the
+    report's publication. An undated latest update (a document that gives no date) gives NULL, so
+    the record is never judged stale by a date no document gives."""
+    return Case(
+        When(latest_update__isnull=True, then=F("recommendation__inspection__published_on")),
+        default=F("latest_update__dated"),
+        output_field=DateField(),
+    )
+
+
 def stale(records, today: date, days: int):
     """Open records with no progress update (or, without one, no activity since publication) for `days`."""
     if not days:
         return records.none()
     return (
         records.open()
-        .alias(last_activity=Coalesce("latest_update__dated", "recommendation__inspection__published_on"))
+        .alias(last_activity=last_activity())
         .filter(last_activity__lt=today - timedelta(days=days))
     )
 
@@ -122,7 +132,8 @@ _INSPECTION_ORDER = ("-recommendation__inspection__published_on", "recommendatio
 SORTS = {
     "number": (*_INSPECTION_ORDER, "recommendation__kind", "recommendation__number"),
     "due": ("current_due_on", *_INSPECTION_ORDER, "recommendation__number"),
-    "updated": ("latest_update__dated", "pk"),
+    # Oldest first; an undated latest update sorts last on every database (it cannot be judged old).
+    "updated": (F("latest_update__dated").asc(nulls_last=True), "pk"),
     "status": ("status", *_INSPECTION_ORDER, "recommendation__number"),
 }
 
@@ -140,9 +151,7 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
     """The home page's counts in one query, each the size of the filtered records list it links to."""
     is_open = ~Q(status__in=RecordQuerySet.CLOSED)
     stale_rule = Q(last_activity__lt=today - timedelta(days=stale_after)) if stale_after else Q(pk__in=[])
-    return records.alias(
-        last_activity=Coalesce("latest_update__dated", "recommendation__inspection__published_on")
-    ).aggregate(
+    return records.alias(last_activity=last_activity()).aggregate(
         overdue=Count("pk", filter=is_open & Q(current_due_on__lt=today)),
         due_soon=Count(
             "pk",

@@ -8,7 +8,7 @@ fixed number of queries whatever the force's size, and lists page through result
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -73,7 +73,9 @@ class ForceHomeView(TemplateView):
                 sign_off_records=list(
                     records.filter(status=Status.AWAITING_SIGN_OFF)
                     .select_related("recommendation__inspection", "force", "latest_update")
-                    .order_by("latest_update__dated", "updated_at", "pk")[:QUEUE_LIMIT]
+                    .order_by(F("latest_update__dated").asc(nulls_last=True), "updated_at", "pk")[
+                        :QUEUE_LIMIT
+                    ]
                 ),
                 pending_extensions=list(
                     DueDateExtension.objects.filter(decision=DueDateExtension.Decision.PENDING)

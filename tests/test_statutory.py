@@ -316,7 +316,7 @@ def test_staffordshire_updates_are_the_chief_constables_undated_and_sort_last(wo
     assert record.latest_update.dated == date(2023, 1, 5)
 
 
-def test_an_undated_update_is_never_counted_stale(world):
+def test_an_undated_update_is_never_counted_stale(world, client_for, gwent_staff):
     from reminders.milestones import Offsets
     from reminders.services import _record_items
 
@@ -327,6 +327,31 @@ def test_an_undated_update_is_never_counted_stale(world):
     stale = {i.force.slug for i in _record_items(records, offsets, date(2026, 12, 1)) if i.kind == Kind.STALE}
     assert "gwent" in stale  # a dated 2022 update is stale by 2026
     assert "staffordshire" not in stale  # an undated one is never judged by a made-up date
+
+    # The records list's "stale" filter and the home page's count agree with the reminders: each of
+    # Staffordshire's records has only its undated answer, so none is stale, where Gwent's 2022
+    # answers all are (a made-up date, such as the report's publication, would make them stale too).
+    from forces.models import Membership
+    from recommendations import listing
+    from tests.conftest import make_user
+
+    staffs = Force.objects.get(slug="staffordshire")
+    mine = Record.objects.filter(force=staffs, recommendation__inspection=world.inspection)
+    assert mine.exists() and not mine.filter(latest_update__dated__isnull=False).exists()
+    today = timezone.localdate()
+    assert not listing.stale(mine, today, 60).exists()
+    assert listing.queue_counts(mine, today=today, stale_after=60)["stale"] == 0
+    gwent = Record.objects.filter(force=world.gwent, recommendation__inspection=world.inspection)
+    assert listing.stale(gwent, today, 60).count() == gwent.open().count() > 0
+
+    client = client_for(make_user("staffordshire.staff", force=staffs, role=Membership.Role.OPCC_STAFF))
+    url = reverse("recommendations:record-list", kwargs={"force_slug": "staffordshire"})
+    assert client.get(url + "?stale=on").context["page"].paginator.count == 0
+    assert client.get(url).context["page"].paginator.count == mine.count()
+    home = client.get(reverse("recommendations:home", kwargs={"force_slug": "staffordshire"}))
+    assert home.context["counts"]["stale"] == 0
+    gwent_home = client_for(gwent_staff).get(reverse("recommendations:home", kwargs={"force_slug": "gwent"}))
+    assert gwent_home.context["counts"]["stale"] == gwent.open().count()
 
 
 def test_gloucestershire_updates_are_the_constabularys_of_2_september(world, client_for, national):
