@@ -425,3 +425,103 @@ def test_a_seed_letter_prints_the_address_its_document_gives_and_no_other(seeded
     for slug in ("gwent", "dyfed-powys", "avon-and-somerset", "staffordshire"):
         version = Response.objects.get(force__slug=slug).published_version
         assert letter_context(version)["letterhead_lines"] == [], slug
+
+
+# Page breaks over a sweep of text lengths: wherever the page ends, the closing and the notice stay
+# with the letter's last words and a recommendation's heading stays with the start of its answer. ----
+
+SWEEP_WORDS = range(0, 600, 60)
+
+
+def _words(word: str, count: int, last: str) -> str:
+    return " ".join([word] * count + [last])
+
+
+def _sweep_pages(version, count: int, *, language: str, layout: str = "sequential"):
+    """The pages' text of `version` with `count` more words in its opening and closing paragraphs."""
+    from io import BytesIO
+
+    from responses.letters import render_pdf_for_version
+
+    version.letter_language, version.bilingual_layout = language, layout
+    version.pcc_initial_comments = _words("opening", count, "welcome.")
+    version.pcc_initial_comments_cy = _words("agoriad", count, "croeso.")
+    version.pcc_overall_comments = _words("word", count, "lastwords.")
+    version.pcc_overall_comments_cy = _words("gair", count, "geiriauolaf.")
+    return _page_texts(PdfReader(BytesIO(render_pdf_for_version(version))))
+
+
+def _page_of(pages, text, start=0):
+    return next((i for i in range(start, len(pages)) if text in pages[i]), None)
+
+
+@pytest.mark.parametrize("language", ["en", "bilingual"])
+def test_no_page_holds_only_the_closing_or_notice_and_headings_stay_with_their_answers(seeded, language):
+    version = Response.objects.get(force__slug="gwent").current_version
+    # (language, closing, the last words before it) for each part of the letter, in page order.
+    closings = [("en", "Yours sincerely,", "lastwords.")]
+    if language == "bilingual":
+        closings.insert(0, ("cy", "Yr eiddoch yn gywir,", "geiriauolaf."))
+    texts = {t.lang: t for t in letter_context(version)["texts"]} if language == "en" else None
+    page_counts = set()
+    for count in SWEEP_WORDS:
+        pages = _sweep_pages(version, count, language=language)
+        page_counts.add(len(pages))
+        where = f"{language} letter with {count} more words"
+        # The last page carries the last closing, after the letter's own last words.
+        assert closings[-1][1] in pages[-1], f"{where}: the last page holds only {pages[-1][:200]!r}"
+        start = 0
+        for lang, closing, last_words in closings:
+            page = _page_of(pages, closing, start)
+            assert page is not None, where
+            before = pages[page].split(closing)[0]
+            assert last_words in before, f"{where}: the {lang} closing is alone on page {page + 1}"
+            start = page + 1
+        texts = {t.lang: t for t in letter_context(version)["texts"]}
+        start = 0
+        for lang in version.letter_languages:
+            for section in texts[lang].sections:
+                heading = f"{section.label}: "
+                page = _page_of(pages, heading, start)
+                assert page is not None, f"{where}: no heading {heading!r}"
+                answer = " ".join(section.answer.text.split()[:4])
+                after = pages[page].split(heading, 1)[1]
+                assert answer in after, f"{where}: {heading!r} on page {page + 1}, its answer on the next"
+                start = page
+    # The sweep did move the breaks: the letter grew by pages as the text grew.
+    assert len(page_counts) >= 2
+
+
+def test_each_recommendation_is_a_tagged_h3_heading_bookmarked_under_its_section(seeded):
+    version = Response.objects.get(force__slug="gwent").published_version
+    _, reader = _render(version)
+    labels = [s.recommendation.label for s in version.sections.select_related("recommendation")]
+    elements = _struct_elements(reader)
+    kinds = [kind for kind, _, _ in elements]
+    assert kinds.count("/H3") == len(labels) > 0
+    # Under the h2 "Response to each recommendation", never before it.
+    assert kinds.index("/H2") < kinds.index("/H3")
+    outline = reader.outline
+    parts = outline[1]
+    heading = next(
+        i
+        for i, item in enumerate(parts)
+        if not isinstance(item, list) and item.title == "Response to each recommendation"
+    )
+    children = parts[heading + 1]
+    assert isinstance(children, list)
+    titles = [item.title for item in children if not isinstance(item, list)]
+    assert len(titles) == len(labels)
+    assert sorted(t.split(":")[0] for t in titles) == sorted(labels)
+
+
+def test_bilingual_contact_labels_carry_each_their_own_language(gwent_letterhead):
+    from lxml import html as lxml_html
+
+    version = Response.objects.get(force__slug="gwent").current_version
+    version.letter_language = "bilingual"
+    contact = lxml_html.fromstring(letter_html(version)).find_class("letterhead__contact")[0]
+    labels = [(span.get("lang"), span.text_content()) for span in contact.iter("span")]
+    assert labels == [("cy", "Ffôn"), ("en", "Telephone"), ("cy", "E-bost"), ("en", "E-mail")]
+    # No wrapper claims one language for both labels.
+    assert contact.get("lang") is None
