@@ -247,3 +247,55 @@ def test_home_for_a_signed_out_visitor_and_the_sign_in_page_link_to_the_front_do
 def test_long_hashes_wrap_on_a_narrow_screen():
     css = (settings.BASE_DIR / "static" / "dist" / "css" / "app.css").read_text()
     assert "overflow-wrap:anywhere" in css.replace(" ", "")
+
+
+def _inspection_headings(html: str, css_class: str, tag: str):
+    from lxml import html as lxml_html
+
+    return [
+        element for element in lxml_html.fromstring(html).iter(tag) if css_class in element.get("class", "")
+    ]
+
+
+def test_welsh_public_pages_mark_an_english_only_inspection_title(public_world, client):
+    """No Welsh title yet: the English one, marked lang="en" and noted as English only."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    gwent = Response.objects.get(force__slug="gwent")
+    title = "Twenty years on, is MAPPA achieving its objectives?"
+    listing = client.get(reverse("responses:public-list", kwargs={"slug": "gwent"})).content.decode()
+    (card,) = _inspection_headings(listing, "govuk-summary-card__title", "h2")
+    (english,) = card.xpath(".//span[@lang='en']")
+    assert english.text_content() == title and "(yn Saesneg yn unig)" in card.text_content()
+    detail = client.get(gwent.get_public_url()).content.decode()
+    (h1,) = _inspection_headings(detail, "govuk-heading-l", "h1")
+    assert h1.xpath(".//span[@lang='en']")[0].text_content() == title
+    assert "(yn Saesneg yn unig)" in h1.text_content()
+
+
+def test_welsh_public_pages_and_feed_give_the_welsh_inspection_title(public_world, client):
+    welsh = "Ugain mlynedd yn ddiweddarach, a yw MAPPA yn cyflawni ei amcanion?"
+    public_world.inspection.title_cy = welsh
+    public_world.inspection.save(update_fields=["title_cy"])
+    gwent = Response.objects.get(force__slug="gwent")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    listing = client.get(reverse("responses:public-list", kwargs={"slug": "gwent"})).content.decode()
+    (card,) = _inspection_headings(listing, "govuk-summary-card__title", "h2")
+    assert card.text_content().strip() == welsh and not card.xpath(".//*[@lang]")
+    detail = client.get(gwent.get_public_url()).content.decode()
+    (h1,) = _inspection_headings(detail, "govuk-heading-l", "h1")
+    assert h1.text_content().strip() == welsh
+    assert f"<title>{welsh} – Gwent Police" in detail
+    page = client.get(reverse("responses:public-force-feed", kwargs={"slug": "gwent"}))
+    feed = feedparser.parse(page.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.get("language") == "cy"
+    assert feed.feed.title.startswith("Ymatebion a gyhoeddwyd i adroddiadau arolygu")
+    assert [entry.title for entry in feed.entries] == [f"Gwent Police: {welsh}"]
+    # The English pages and feed keep the English title.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = feedparser.parse(client.get(reverse("responses:public-feed")).content)
+    assert any(
+        e.title == "Gwent Police: Twenty years on, is MAPPA achieving its objectives?"
+        for e in english.entries
+    )
+    assert welsh not in client.get(gwent.get_public_url()).content.decode()
