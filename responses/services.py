@@ -124,7 +124,8 @@ def start_response(force: Force, inspection: Inspection, *, user) -> Response:
         response, created = Response.objects.get_or_create(force=force, inspection=inspection)
         if not created:
             return response
-        # A new letter is signed by whoever holds the office today (not whoever held it last time).
+        # Until the letter is dated, its signatory is whoever holds the office today (not whoever
+        # held it last time); dating the letter moves the default to that day's holder (save_draft).
         holders = holders_on(force, timezone.localdate())
         version = ResponseVersion.objects.create(
             force=force,
@@ -208,6 +209,7 @@ def save_draft(
         if version.is_signed:
             version = _new_version(response, version, user=user)
             started = True
+        fields = _signatory_follows_letter_date(version, fields)
         for name in TEXT_FIELDS:
             if name in fields:
                 setattr(version, name, fields[name])
@@ -227,6 +229,31 @@ def save_draft(
         response.status = Response.Status.DRAFT
         response.save(update_fields=["current_version", "chief_comments_due_on", "status", "updated_at"])
     return SaveResult(response, version, started)
+
+
+def _signatory_follows_letter_date(version: ResponseVersion, fields: dict) -> dict:
+    """`fields` with the default signatory moved to the commissioner in office on the new letter date.
+
+    The signatory is the default while it is the commissioner who held office on the letter's date
+    (or, undated, on the day the version was started). OPCC staff who changed it by hand, before or
+    in this save, keep their choice.
+    """
+    if "letter_date" not in fields or fields["letter_date"] == version.letter_date:
+        return fields
+    by_hand = any(
+        name in fields and (fields[name] or "").strip() != getattr(version, name).strip()
+        for name in ("signatory_name", "signatory_title")
+    )
+    was = holders_on(version.force, version.letter_date or timezone.localdate(version.created_at))
+    if by_hand or (version.signatory_name, version.signatory_title) != (
+        was.commissioner_name,
+        was.commissioner_title,
+    ):
+        return fields
+    now = holders_on(version.force, fields["letter_date"])
+    if not now.commissioner_name:
+        return fields  # nobody recorded in office that day: keep the name rather than blank it
+    return {**fields, "signatory_name": now.commissioner_name, "signatory_title": now.commissioner_title}
 
 
 def _check_welsh_allowed(force: Force, fields: dict, sections_cy) -> None:

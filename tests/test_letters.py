@@ -525,3 +525,31 @@ def test_bilingual_contact_labels_carry_each_their_own_language(gwent_letterhead
     assert labels == [("cy", "Ffôn"), ("en", "Telephone"), ("cy", "E-bost"), ("en", "E-mail")]
     # No wrapper claims one language for both labels.
     assert contact.get("lang") is None
+
+
+def test_signatory_default_follows_the_letter_date_until_set_by_hand(world, gwent_staff):
+    """Gwent's PCC changed on 9 May 2024: a letter dated before then is signed by Jeff Cuthbert."""
+    from datetime import date
+
+    response = services.start_response(world.gwent, world.inspection, user=gwent_staff)
+    version = response.current_version
+    assert version.letter_date is None and version.signatory_name == "Jane Mudd"  # in office today
+
+    def save(**fields):
+        current = Response.objects.get(pk=response.pk).current_version
+        form = {"signatory_name": current.signatory_name, "signatory_title": current.signatory_title}
+        return services.save_draft(response, user=gwent_staff, fields={**form, **fields}, sections={}).version
+
+    assert save(letter_date=date(2022, 9, 5)).signatory_name == "Jeff Cuthbert"
+    assert save(letter_date=date(2024, 6, 1)).signatory_name == "Jane Mudd"
+    assert (
+        save(letter_date=date(2022, 9, 5), pcc_overall_comments="Dated back.").signatory_name
+        == "Jeff Cuthbert"
+    )
+    # Set by hand (a deputy signs): a later change of date keeps it.
+    assert save(signatory_name="Eleri Thomas", signatory_title="Deputy PCC").signatory_name == "Eleri Thomas"
+    kept = save(letter_date=date(2024, 6, 1))
+    assert (kept.signatory_name, kept.signatory_title) == ("Eleri Thomas", "Deputy PCC")
+    # Changed by hand in the same save as the date: the hand wins.
+    both = save(letter_date=date(2022, 9, 5), signatory_name="Colin Mudd", signatory_title="Deputy PCC")
+    assert both.signatory_name == "Colin Mudd"
