@@ -266,7 +266,7 @@ def issue_link_secret(invitation_id: int) -> tuple[Invitation, str] | tuple[None
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("force")
             .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
             .first()
