@@ -20,6 +20,7 @@ from .reading import Line
 
 TEXT_MATCH = 86  # rapidfuzz ratio (0-100) from which a line is taken as a recommendation's text
 NUMBERED_TEXT_MATCH = 78  # lower when the line also carries a number: the number corroborates it
+QUOTED_TEXT_MIN = 40  # characters after a heading's number from which they are taken as a quoted text
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Voice:
     dated: date | None = None
     comments: list[int] = field(default_factory=list)  # line indexes of their own comments
     region: tuple[int, int] | None = None  # a section of the document headed as theirs
+    signed: bool = False  # signed off with their name over their title (a signed letter or note)
+    overall: list[int] = field(default_factory=list)  # the commissioner's closing comments
 
 
 @dataclass
@@ -133,6 +136,13 @@ TITLE_RE = re.compile(
     r"(?:t/|temporary |deputy |assistant )*(?:assistant |deputy )?chief constable)",
     re.I,
 )
+# Words of a post or an office, never of a person's name: "Chief Executive" over "Office of the
+# Police and Crime Commissioner" is an address, not a signature.
+POST_WORDS = {
+    "Chief", "Executive", "Office", "Officer", "Secretary", "Home", "Director", "Head", "Manager",
+    "Deputy", "Assistant", "Commissioner", "Police", "Constabulary", "Council", "Board", "Dear",
+}  # fmt: skip
+ORGANISATION_RE = re.compile(r"^(?:the\s+)?office\b", re.I)
 CHIEF_RE = re.compile(r"chief constable|chief officer|constabulary'?s? response", re.I)
 NAME_RE = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Rt Hon)\.?\s+)?([A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+){1,3})\b(.*)$"
@@ -229,6 +239,11 @@ def recommendation_ref(text: str, matcher: Matcher) -> _Ref | None:
                     return _Ref(printed, "both", score, printed)
                 return _Ref(by_text, "text", score, printed, _misnumbered(printed, by_text))
         if heading and printed in matcher.recs:
+            if len(norm(rest)) >= QUOTED_TEXT_MIN:
+                # The heading quotes a text that is not this inspection's recommendation: mapped by
+                # its number only for the user to check, flagged and with a low confidence.
+                own = fuzz.ratio(norm(INLINE_LEAD_IN_RE.sub("", rest)), matcher.normed[printed])
+                return _Ref(printed, "number", min(40, round(own)), printed, f"text_differs:{printed}")
             return _Ref(printed, "number", 70, printed)
         return None
     by_text, score = matcher.best(text)
@@ -244,7 +259,11 @@ def _misnumbered(printed: int, actual: int) -> str:
 def describe_flag(flag: str) -> tuple[str, dict]:
     """A flag's kind and its values, for the preview to put in words."""
     kind, *values = flag.split(":")
-    return kind, {"printed": values[0], "actual": values[1]} if kind == "printed" else {}
+    if kind == "printed":
+        return kind, {"printed": values[0], "actual": values[1]}
+    if kind == "text_differs":
+        return kind, {"printed": values[0]}
+    return kind, {}
 
 
 def _is_boilerplate(text: str, repeated: set[str]) -> bool:
@@ -335,6 +354,7 @@ def read(lines: list[Line], recs: list[RecRef], *, inspection_published: date | 
     for voice in voices.values():
         voice.comments = [i for i in voice.comments if i not in taken and not SECTION_RE.match(lines[i].text)]
     pcc = voices.get("pcc")
+    pcc.comments, pcc.overall = _commissioners_own(lines, answers, voices, set(ignored), repeated)
     response_date = pcc.dated if pcc and pcc.dated else None
     return Reading(
         lines=lines,
@@ -471,7 +491,14 @@ def _signatures(lines: list[Line]) -> list[tuple[int, str, str]]:
             if SIGNATURE_IMAGE_RE.match(prev) or CLOSING_RE.match(prev):
                 break
             m = NAME_RE.match(prev)
-            if m and len(prev) < 60 and not TITLE_RE.search(m.group(1)) and not prev.endswith("."):
+            if (
+                m
+                and len(prev) < 60
+                and not TITLE_RE.search(m.group(1))
+                and not prev.endswith(".")
+                and not POST_WORDS & set(m.group(1).split())
+                and not ORGANISATION_RE.match(title)
+            ):
                 out.append((k, m.group(1).strip(), re.sub(r"\s+\d+$", "", title).strip()))
                 break
     return out
@@ -504,7 +531,7 @@ def find_voices(lines: list[Line], inspection_published: date | None = None) -> 
             continue
         region = range(start, k + 1)
         dates = _dates_in(lines, region, inspection_published)
-        voice = Voice(role=role, name=name, title=title, dated=dates[0] if dates else None)
+        voice = Voice(role=role, name=name, title=title, dated=dates[0] if dates else None, signed=True)
         voice.comments = [
             i
             for i in region
@@ -542,6 +569,7 @@ def find_voices(lines: list[Line], inspection_published: date | None = None) -> 
             ),
             "",
         )
+    pcc.title = _unshout(pcc.title)
     if pcc.dated is None:
         first_region_end = sigs[0][0] + 1 if sigs else len(lines)
         dated = [d for d in _dates_in(lines, range(0, first_region_end), inspection_published)]
@@ -599,22 +627,111 @@ def _credit(answers: dict[int, Answer], voices: dict[str, Voice], lines: list[Li
 
 
 def find_addressee(lines: list[Line], voices: dict[str, Voice]) -> str:
-    """The paragraph above "Dear ...", less dates and references: whom the letter is to."""
+    """Whom the commissioner's letter is to: the block of short lines above "Dear ...".
+
+    The block is one paragraph with line breaks or one paragraph a line (both are common in Word);
+    dates, references and contact lines between it and "Dear" are skipped. A "Dear" in a letter the
+    chief officer signed (an enclosure: the constabulary's letter to the OPCC) is not the
+    commissioner's addressee.
+    """
+    sigs = _signatures(lines)
     for k, line in enumerate(lines):
-        if not re.match(r"^dear\b", line.text, re.I):
+        if not re.match(r"^dear\b", line.text, re.I) or line.row is not None:
             continue
-        paras: dict[int, list[str]] = {}
+        closing = next((title for s, _n, title in sigs if s > k), None)
+        if closing is not None and _role(closing) == "chief_officer":
+            continue
+        block: list[str] = []
         for j in range(k - 1, -1, -1):
             text = lines[j].text
-            if DATE_RE.search(text) or CONTACT_RE.search(text) or re.match(r"^date\b", text, re.I):
-                if paras:
+            skip = DATE_RE.search(text) or CONTACT_RE.search(text) or re.match(r"^(date|ref)\b", text, re.I)
+            if skip or lines[j].row is not None:
+                if block:
                     break
                 continue
-            paras.setdefault(lines[j].para, []).insert(0, text)
-            if len(paras) > 1:
-                paras.pop(lines[j].para)
+            address_like = len(text) <= 60 and not re.search(r"[.!?:]$", text) and not SECTION_RE.match(text)
+            if not address_like or (block and _paragraph_gap(lines, j, k, block)):
                 break
-        block = next(iter(paras.values()), [])
+            block.insert(0, text)
         if block:
             return "\n".join(block)
     return ""
+
+
+def _paragraph_gap(lines: list[Line], j: int, k: int, block: list[str]) -> bool:
+    """Two paragraphs of several lines each are two blocks (a letterhead above the address)."""
+    above = [i for i in range(j + 1) if lines[i].para == lines[j].para]
+    below_para = lines[j + 1].para
+    below = [i for i in range(j + 1, k) if lines[i].para == below_para]
+    return lines[j].para != below_para and len(above) > 1 and len(below) > 1
+
+
+_ACRONYMS = {"PCC", "OPCC", "MP", "HMICFRS", "CC", "ACC", "DCC"}
+
+
+def _unshout(title: str) -> str:
+    """A title printed in capitals ("AVON & SOMERSET PCC") in the case it is written in."""
+    if not title or title != title.upper():
+        return title
+    return " ".join(w if w in _ACRONYMS else w.capitalize() for w in title.split(" "))
+
+
+_ANSWERS_INTRO_RE = re.compile(r"\brecommendations?\b", re.I)
+
+
+def _is_heading(text: str) -> bool:
+    """A title or subject line rather than the commissioner's words: no closing stop, or Title Case."""
+    words = re.findall(r"[A-Za-z][\w'’\-]*", text)
+    capitals = sum(1 for w in words if w[0].isupper())
+    return not re.search(r"[.!:;\"”’)]$", text) or (len(words) > 3 and capitals / len(words) > 0.5)
+
+
+def _commissioners_own(lines, answers, voices, ignored, repeated) -> tuple[list[int], list[int]]:
+    """The commissioner's own comments, before the first answer and after the last one.
+
+    What is left of the commissioner's part once the answers, the chief officer's words (their
+    section, their signed letter and what follows it, or their quoted words), headings, the
+    address, boilerplate and the lines that only introduce the answers are taken out.
+    """
+    taken = {i for a in answers.values() for i in a.lines}
+    answer_lines = sorted(taken)
+    if not answer_lines:
+        return [], []
+    chief = voices.get("chief_officer")
+    theirs: set[int] = set(chief.comments) if chief else set()
+    if chief and chief.region:
+        theirs.update(range(chief.region[0], chief.region[1]))
+    sigs = _signatures(lines)
+    previous = -1
+    for k, _name, title in sigs:
+        if _role(title) == "chief_officer":
+            later_pcc = next((s for s, _n, t in sigs if s > k and _role(t) == "pcc"), len(lines))
+            theirs.update(range(previous + 1, later_pcc))
+        previous = k
+    signature_lines = {i for s, _n, _t in sigs for i in (s - 1, s)}
+    first, last = answer_lines[0], answer_lines[-1]
+    initial, overall = [], []
+    for i, line in enumerate(lines):
+        text = line.text
+        if (
+            i in taken
+            or i in ignored
+            or i in theirs
+            or i in signature_lines
+            or line.row is not None
+            or len(text) < 40
+            or _is_boilerplate(text, repeated)
+            or CONTACT_RE.search(text)
+            or SECTION_RE.match(text)
+            or PUBLISHED_RE.search(text)
+            or re.match(r"^dear\b", text, re.I)
+            or DATE_RE.fullmatch(text.strip())
+            or (len(text) < 160 and _ANSWERS_INTRO_RE.search(text))
+            or _is_heading(text)
+        ):
+            continue
+        if i < first:
+            initial.append(i)
+        elif i > last:
+            overall.append(i)
+    return initial, overall

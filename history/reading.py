@@ -25,6 +25,8 @@ class Line:
     para: int  # lines of one paragraph share the number; a blank line or a gap starts the next
     row: int | None = None  # table row, when the line sits in a table
     col: int | None = None  # column in that row
+    # A PDF line that starts after a hard line break (an address block), not a wrap: kept apart.
+    broken: bool = False
 
 
 # Seeds are plain text with light mark-up left from their conversion: bold, headings, <p> in cells.
@@ -213,13 +215,15 @@ def lines_from_pdf(data: bytes) -> list[Line]:
             words = page.extract_words(keep_blank_chars=False, use_text_flow=True, x_tolerance=1.5)
             outside = [w for w in words if not any(_inside(w, b) for b in boxes)]
             tables_read: list[tuple[float, list[Line]]] = []
-            text_lines = _group_lines(outside)
+            extents: list[tuple[float, float]] = []
+            text_lines = _group_lines(outside, extents)
+            breaks = _hard_breaks(extents)
             chunk: list[Line] = []
             prev = None
-            for top, bottom, size, text in text_lines:
+            for n, (top, bottom, size, text) in enumerate(text_lines):
                 if prev is not None and top - prev[1] > 0.6 * size:
                     para += 1
-                chunk.append(Line(clean(text), para))
+                chunk.append(Line(clean(text), para, broken=breaks[n]))
                 prev = (top, bottom)
             para += 1
             for t_index, table in enumerate(tables):
@@ -236,10 +240,13 @@ def lines_from_pdf(data: bytes) -> list[Line]:
                             continue
                         cell_words = [w for w in words if _inside(w, cell)]
                         cprev = None
-                        for top, bottom, size, text in _group_lines(cell_words):
+                        cell_extents: list[tuple[float, float]] = []
+                        cell_lines = _group_lines(cell_words, cell_extents)
+                        cell_breaks = _hard_breaks(cell_extents)
+                        for n, (top, bottom, size, text) in enumerate(cell_lines):
                             if cprev is not None and top - cprev[1] > 0.6 * size:
                                 para += 1
-                            rows.append(Line(clean(text), para, row, col))
+                            rows.append(Line(clean(text), para, row, col, broken=cell_breaks[n]))
                             cprev = (top, bottom)
                         para += 1
                 tables_read.append((table.bbox[1], rows))
@@ -272,6 +279,7 @@ def _merge_wrapped(lines: list[Line]) -> list[Line]:
         if (
             prev is not None
             and (prev.para, prev.row, prev.col) == (line.para, line.row, line.col)
+            and not line.broken
             and not _STARTS_OWN_LINE.match(line.text)
         ):
             out[-1] = Line(f"{prev.text} {line.text}", prev.para, prev.row, prev.col)
@@ -312,8 +320,20 @@ def _inside(word, box) -> bool:
     return x0 <= cx <= x1 and top <= cy <= bottom
 
 
-def _group_lines(words) -> list[tuple[float, float, float, str]]:
-    """Words to (top, bottom, size, text) lines, in reading order."""
+def _hard_breaks(extents: list[tuple[float, float]]) -> list[bool]:
+    """Which lines follow a hard line break: the first word would have fitted on the line before.
+
+    `extents` are (right edge, width of the first word) per line; the block's right edge is the
+    furthest any of its lines reaches, so a wrapped paragraph's lines are never split.
+    """
+    if not extents:
+        return []
+    right = max(x1 for x1, _w in extents)
+    return [False] + [extents[n - 1][0] + 4 + extents[n][1] < right - 2 for n in range(1, len(extents))]
+
+
+def _group_lines(words, extents: list | None = None) -> list[tuple[float, float, float, str]]:
+    """Words to (top, bottom, size, text) lines, in reading order; `extents` gets (right, first word)."""
     lines: list[list] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if lines and abs(w["top"] - lines[-1][0]) < 2.5:
@@ -321,10 +341,13 @@ def _group_lines(words) -> list[tuple[float, float, float, str]]:
             lines[-1][1] = max(lines[-1][1], w["bottom"])
         else:
             lines.append([w["top"], w["bottom"], w["bottom"] - w["top"], [w]])
-    return [
-        (top, bottom, size, " ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"])))
-        for top, bottom, size, ws in lines
-    ]
+    out = []
+    for top, bottom, size, ws in lines:
+        ws = sorted(ws, key=lambda w: w["x0"])
+        if extents is not None:
+            extents.append((ws[-1]["x1"], ws[0]["x1"] - ws[0]["x0"]))
+        out.append((top, bottom, size, " ".join(w["text"] for w in ws)))
+    return out
 
 
 def _interleave(chunk: list[Line], text_lines, tables) -> list[Line]:

@@ -217,12 +217,20 @@ def run_reading(import_id: int) -> DocumentImport:
                     "No answer to any of this inspection's recommendations for police was found in the document."
                 )
             )
+        if another_inspection(result, police):
+            raise reading.UnreadableDocument(
+                _(
+                    "The recommendations quoted in this document are not this inspection's: it looks like "
+                    "a response to another inspection. Check the inspection chosen, or upload the right document."
+                )
+            )
         if other is not None:
             raise reading.UnreadableDocument(
                 _("This document is about %(other)s, not %(force)s.")
                 % {"other": other.name, "force": document.force.name}
             )
         payload = serialise(result, police)
+        payload["warnings"] = inspection_warnings(result, police)
     except reading.UnreadableDocument as exc:
         DocumentImport.objects.filter(pk=import_id).update(
             status=DocumentImport.Status.FAILED, error=str(exc), progress=100
@@ -236,31 +244,70 @@ def run_reading(import_id: int) -> DocumentImport:
     return document
 
 
+def _answered(result: mapping.Reading, police: list[int]) -> list[mapping.Answer]:
+    return [a for n, a in result.answers.items() if n in police and a.lines]
+
+
+def another_inspection(result: mapping.Reading, police: list[int]) -> bool:
+    """The document quotes recommendation texts that contradict this inspection's, and few match.
+
+    Numbers alone prove little (every report has a recommendation 14): when the headings quote
+    texts and at most a third of the answers match this inspection's own text, the document is
+    for another inspection.
+    """
+    answered = _answered(result, police)
+    contradicted = [a for a in answered if any(f.startswith("text_differs:") for f in a.flags)]
+    by_text = [a for a in answered if a.matched_by in ("text", "both")]
+    return bool(contradicted) and len(by_text) * 3 <= len(answered)
+
+
+def inspection_warnings(result: mapping.Reading, police: list[int]) -> list[str]:
+    """Document-wide doubts for the preview: answers found by number only, never by their text."""
+    answered = _answered(result, police)
+    if answered and not any(a.matched_by in ("text", "both") for a in answered):
+        return ["number_only"]
+    return []
+
+
 def _voice_json(voice: mapping.Voice | None) -> dict:
     if voice is None:
-        return {"name": "", "title": "", "dated": None, "comments": []}
+        return {"name": "", "title": "", "dated": None, "comments": [], "overall": [], "signed": False}
     return {
         "name": voice.name,
         "title": voice.title,
         "dated": voice.dated.isoformat() if voice.dated else None,
         "comments": voice.comments,
+        "overall": voice.overall,
+        "signed": voice.signed,
     }
 
 
 def serialise(result: mapping.Reading, police: list[int]) -> dict:
     """The preview as JSON: every line, where each went, how each answer was found."""
     assign: dict[str, int | None] = {}
+    # Lines the engine put aside, with why, so the preview can show them and the user rescue them:
+    # an answer to a recommendation for other agencies, or text taken as not an answer (headings,
+    # the recommendations' own text, lead-ins, signatures, letterheads).
+    set_aside: dict[str, str] = {}
     for number, answer in result.answers.items():
-        if number in police:
-            for i in answer.lines:
+        for i in answer.lines:
+            if number in police:
                 assign[str(i)] = number
+            else:
+                set_aside.setdefault(str(i), f"other_agency:{number}")
+    for i in result.ignored:
+        set_aside.setdefault(str(i), "set_aside")
     for i in result.unassigned:
         assign.setdefault(str(i), None)
+    for i in set_aside:
+        assign.setdefault(i, None)
+    set_aside = {i: why for i, why in set_aside.items() if assign[i] is None}
     return {
         "lines": [
             {"text": line.text, "para": line.para, "row": line.row, "col": line.col} for line in result.lines
         ],
         "assign": assign,
+        "set_aside": set_aside,
         "police": police,
         "answers": {
             str(n): {
@@ -301,14 +348,24 @@ def answer_text(payload: dict, number: int) -> str:
 
 
 def unassigned_lines(payload: dict) -> list[int]:
-    return sorted(int(i) for i, n in payload["assign"].items() if n is None)
+    """Paragraphs the engine could not place (not those it put aside on purpose)."""
+    aside = payload.get("set_aside", {})
+    return sorted(int(i) for i, n in payload["assign"].items() if n is None and i not in aside)
 
 
-def comments_text(payload: dict, role: str) -> str:
+def set_aside_lines(payload: dict) -> list[tuple[int, str]]:
+    """Paragraphs put aside on purpose, with why: "set_aside" or "other_agency:<number>"."""
+    aside = payload.get("set_aside", {})
+    return sorted((int(i), why) for i, why in aside.items() if payload["assign"].get(i) is None)
+
+
+def comments_text(payload: dict, role: str, part: str = "comments") -> str:
+    """A voice's own comments ("comments"; the commissioner's closing ones are "overall"), less any
+    paragraph the user gave to a recommendation."""
     voice = payload.get(role) or {}
     lines = _lines(payload)
     taken = {int(i) for i, n in payload["assign"].items() if n is not None}
-    return mapping.join_lines([lines[i] for i in voice.get("comments", []) if i not in taken])
+    return mapping.join_lines([lines[i] for i in voice.get(part, []) if i not in taken])
 
 
 def _parse_date(value) -> date | None:
@@ -383,9 +440,10 @@ def progress_attribution(payload: dict, number: int, document: DocumentImport) -
     title = voice.get("title", "")
     if role == "chief_officer":
         # A T/ACC or deputy signing for the chief officer is named as acting for them.
-        acting = title and "chief constable" not in title.casefold()
         update_voice = (
-            ProgressUpdate.Voice.OFFICER_FOR_CHIEF if acting else ProgressUpdate.Voice.CHIEF_OFFICER
+            ProgressUpdate.Voice.OFFICER_FOR_CHIEF
+            if writes_for_chief(title)
+            else ProgressUpdate.Voice.CHIEF_OFFICER
         )
     else:
         update_voice = ProgressUpdate.Voice.PCC
@@ -407,15 +465,40 @@ def progress_attribution(payload: dict, number: int, document: DocumentImport) -
     }
 
 
+CHIEF_ITSELF_RE = re.compile(
+    r"^\s*(?:the\s+)?(?:chief\s+(?:constable|officer)|commissioner\s+of\s+(?:police|the))\b", re.I
+)
+ACTING_RE = re.compile(
+    r"(?:^|[\s(])(?:t/|a/|temporary|temp\.|acting|deputy|assistant|dcc|acc|t/acc|t/dcc)\b", re.I
+)
+
+
+def writes_for_chief(title: str) -> bool:
+    """Is the title an officer's writing for the chief officer (T/ACC, Deputy, Acting Chief Constable)?
+
+    Only the chief officer's own title ("Chief Constable", "Chief Constable of Gwent Police",
+    "Commissioner of Police of the Metropolis") is theirs; any rank qualifier, or another post,
+    writes for them. An unknown title is taken as the chief officer's own.
+    """
+    title = (title or "").strip()
+    if not title:
+        return False
+    return bool(ACTING_RE.search(title)) or not CHIEF_ITSELF_RE.search(title)
+
+
 def s55_ledger_entries(payload: dict) -> dict:
     """What the document proves of the section 55 steps: the chief officer's comments, the publication.
 
     Kept with the import; the one place to hand them to the response's own ledger when it has one.
     """
     chief = payload.get("chief_officer") or {}
+    pcc = payload.get("pcc") or {}
     return {
         "chief_comments_received_on": chief.get("dated"),
         "chief_comments_by": ", ".join(p for p in (chief.get("name"), chief.get("title")) if p),
+        # A note or letter the commissioner signed, dated: signed on that date. An unsigned
+        # statement proves a publication, not a signature.
+        "pcc_signed_on": (pcc.get("dated") or payload.get("response_date")) if pcc.get("signed") else None,
         "published_on": payload.get("response_date"),
         "published_at": payload.get("published_url", ""),
     }
@@ -428,6 +511,9 @@ def _record_ledger(response, entries: dict, *, user, access) -> None:
     if received is not None:
         values["chief_comments_received_on"] = received
         values["chief_comments_received_from"] = entries.get("chief_comments_by", "")[:200]
+    signed = _parse_date(entries.get("pcc_signed_on"))
+    if signed is not None:
+        values["pcc_signed_on"] = signed
     if entries.get("published_at"):
         values["published_url"] = entries["published_at"][:200]
     if values:
@@ -466,6 +552,7 @@ def confirm_import(document: DocumentImport, *, user) -> DocumentImport:
             "signatory_title": pcc.get("title", ""),
             "pcc_initial_comments": comments_text(payload, "pcc"),
             "chief_officer_comments": comments_text(payload, "chief_officer"),
+            "pcc_overall_comments": comments_text(payload, "pcc", "overall"),
         },
         sections={records[n].recommendation_id: answer_text(payload, n) for n in answered},
         access=access,
@@ -702,6 +789,32 @@ def fail_stopped_readings(now=None) -> dict:
         ),
     )
     return {"documents": documents, "batches": batches}
+
+
+def delete_batch_file(batch: DocumentBatch, *, user) -> DocumentBatch:
+    """Remove a read zip's kept file: its letters were kept one by one as their forces' imports.
+
+    The batch's row (its list of letters and what became of each) stays; a zip still being read
+    is refused, as its worker needs the file.
+    """
+    _require_administrator(user)
+    with transaction.atomic():
+        locked = DocumentBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.is_pending:
+            raise ValidationError(_("The zip is still being read: it can be deleted once it is read."))
+        name = locked.file
+        if not name:
+            raise ValidationError(_("The zip's file is deleted already."))
+        locked.file = ""
+        locked.save(update_fields=["file"])
+    evidence.remove([name])
+    return locked
+
+
+def open_kept_file(document: DocumentImport, *, user):
+    """The kept original document, opened for reading (its force's importers only)."""
+    _require_importer(user, document.force)
+    return evidence.evidence_storage().open(document.file, "rb")
 
 
 def batch_documents(batch: DocumentBatch):

@@ -8,7 +8,7 @@ published history, one letter or a zip of them) use them; everyone else gets 404
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,8 +66,28 @@ def _flag_text(flag: str) -> str:
             "The document numbers it %(printed)s; its text is recommendation %(actual)s's, so it is mapped to %(actual)s."
         ),
         "several_places": _("Answered in more than one place in the document: the parts are joined."),
+        "text_differs": _(
+            "The document numbers it %(printed)s but quotes a text that is not this inspection's recommendation %(printed)s: check that it answers this inspection."
+        ),
     }.get(kind)
     return (words % values) if words else flag
+
+
+def _set_aside_text(why: str) -> str:
+    kind, _sep, number = why.partition(":")
+    if kind == "other_agency":
+        return _("An answer to recommendation %(number)s, which is not addressed to police forces") % {
+            "number": number
+        }
+    return _("Taken as not an answer (a heading, a recommendation's own text, a signature or a letterhead)")
+
+
+def _warning_text(warning: str) -> str:
+    return {
+        "number_only": _(
+            "Every answer was found by its number only: the document quotes none of this inspection's recommendations. Check that it answers this inspection."
+        ),
+    }.get(warning, warning)
 
 
 def _initial(payload: dict) -> dict:
@@ -120,6 +140,16 @@ def _preview_context(document: DocumentImport, form=None) -> dict:
                 {"index": i, "text": lines[i]["text"], "field": form[f"line_{i}"]}
                 for i in services.unassigned_lines(payload)
             ],
+            "set_aside": [
+                {
+                    "index": i,
+                    "text": lines[i]["text"],
+                    "why": _set_aside_text(why),
+                    "field": form[f"line_{i}"],
+                }
+                for i, why in services.set_aside_lines(payload)
+            ],
+            "warnings": [_warning_text(w) for w in payload.get("warnings", [])],
             "payload": payload,
         }
     )
@@ -199,6 +229,24 @@ def import_delete(request, force_slug, pk):
     return _see_other("history:list", force_slug=force_slug)
 
 
+@force_permission_required(IMPORT_HISTORY)
+def import_download(request, force_slug, pk):
+    """The kept original document, as uploaded: always a download, never shown inline."""
+    document = _get(request, pk)
+    try:
+        handle = services.open_kept_file(document, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except OSError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _administrator(request) -> None:
     """A zip of letters spans forces: its pages are administrators' only (404 to everyone else)."""
     if not request.user.is_superuser:
@@ -238,6 +286,20 @@ def batch_detail(request, pk):
     _administrator(request)
     batch = get_object_or_404(DocumentBatch.objects.select_related("inspection", "uploaded_by"), pk=pk)
     return render(request, "history/batch_detail.html", _batch_context(batch))
+
+
+@require_POST
+def batch_delete_file(request, pk):
+    _administrator(request)
+    batch = get_object_or_404(DocumentBatch.objects.select_related("inspection"), pk=pk)
+    try:
+        services.delete_batch_file(batch, user=request.user)
+    except ValidationError as exc:
+        context = _batch_context(batch)
+        context["confirm_errors"] = exc.messages
+        return render(request, "history/batch_detail.html", context)
+    messages.success(request, _("The uploaded zip is deleted. The letters kept from it stay."))
+    return _see_other("history:batch", pk=pk)
 
 
 @require_POST

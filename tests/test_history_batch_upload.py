@@ -17,7 +17,7 @@ from recommendations.models import ProgressUpdate
 from responses.models import Response
 from tests.test_history_batch import make_zip
 from tests.test_history_engine import fixture_answers
-from tests.test_history_import import POLICE, seed_bytes, similarity
+from tests.test_history_import import POLICE, expected_author, seed_bytes, similarity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 SEED_FORCES = ("dyfed-powys", "gwent", "avon-and-somerset", "staffordshire", "gloucestershire")
@@ -74,7 +74,9 @@ def test_a_zip_of_the_five_seeds_is_matched_previewed_and_confirmed_together(
         for number in POLICE:
             update = updates.get(record__recommendation__number=number)
             assert similarity(update.text, expected[str(number)]["progress_text"]) >= 0.95
-            assert update.author_name  # credited to the letter's author, not the administrator
+            # Credited to the letter's author, not to the administrator who confirmed it.
+            assert update.author_name == expected_author(fixture_answers()[slug])
+            assert update.voice == fixture_answers()[slug]["progress_voice"]
     assert all(d.status == DocumentImport.Status.CONFIRMED for d in services.batch_documents(batch))
 
 
@@ -270,3 +272,42 @@ def test_a_batch_stopped_by_its_time_limit_is_failed_with_the_reason(world, admi
     assert tasks.read_batch.apply(kwargs={"batch_id": batch.pk}).get() == "failed"
     batch.refresh_from_db()
     assert batch.status == DocumentBatch.Status.FAILED and "took too long" in batch.error
+
+
+def test_administrator_deletes_a_read_zips_kept_file_and_its_letters_stay(
+    world, admin_user, gwent_staff, client_for, django_capture_on_commit_callbacks, settings
+):
+    client = client_for(admin_user)
+    upload_batch(client, world.inspection, "mappa.zip", _seed_zip(), django_capture_on_commit_callbacks)
+    batch = DocumentBatch.objects.get()
+    kept = settings.MEDIA_ROOT / batch.file
+    assert kept.exists()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert reverse("history:batch-delete-file", kwargs={"pk": batch.pk}) in page
+    url = reverse("history:batch-delete-file", kwargs={"pk": batch.pk})
+    assert client_for(gwent_staff).post(url).status_code == 404
+    assert kept.exists()
+    gone = client.post(url)
+    assert gone.status_code == 303
+    batch.refresh_from_db()
+    assert not kept.exists() and batch.file == ""
+    assert len(services.batch_documents(batch)) == 5  # each letter stays its force's upload
+    again = client.post(url)
+    assert again.status_code == 200
+    assert "govuk-error-summary" in again.content.decode() and "deleted already" in again.content.decode()
+
+
+def test_a_zip_still_being_read_cannot_be_deleted(world, admin_user):
+    batch = DocumentBatch.objects.create(
+        inspection=world.inspection,
+        uploaded_by=admin_user,
+        original_name="letters.zip",
+        file="history/batches/reading.zip",
+        size=1,
+        sha256="0" * 64,
+        status=DocumentBatch.Status.READING,
+    )
+    with pytest.raises(Exception, match="still being read"):
+        services.delete_batch_file(batch, user=admin_user)
+    batch.refresh_from_db()
+    assert batch.file == "history/batches/reading.zip"

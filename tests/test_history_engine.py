@@ -200,3 +200,104 @@ def test_docx_zip_bomb_is_refused_before_unpacking():
     assert len(data) < 1024 * 1024
     with pytest.raises(reading.UnreadableDocument, match="unpacks"):
         reading.read_lines(data, "docx")
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "docx", "pdf"])
+@pytest.mark.parametrize("force", FORCES)
+def test_addressee_and_the_commissioners_own_comments_match_the_fixture(force, fmt):
+    result = reading_of(force, fmt)
+    expected = fixture_answers()[force]
+    # Gloucestershire's "Dear Richard" is the constabulary's letter to the OPCC, not the PCC's.
+    assert result.addressee == expected["addressee"]
+    pcc = result.voices["pcc"]
+    assert similarity(result.text_of(pcc.comments), expected["pcc_initial_comments"]) >= 0.95
+    assert similarity(result.text_of(pcc.overall), expected["pcc_overall_comments"]) >= 0.95
+    # Signed: a name over the commissioner's title (Gwent's letter, Gloucestershire's note).
+    assert pcc.signed == bool(expected["ledger"].get("pcc_signed_on"))
+
+
+LETTER = """Ms Jane Example
+Chief Executive
+Office of the Police and Crime Commissioner
+1 High Street
+Exampletown EX1 2YZ
+
+3 March 2023
+
+Dear Chief Executive
+
+Response to the joint inspection
+
+I welcome this report and the work it asks of our partners.
+
+Recommendation 18: All MAPPA nominals managed at Levels 2 and 3 are allocated to a suitably trained police offender manager.
+
+Every level 2 and 3 nominal now has a trained police offender manager.
+
+Recommendation 19: Workloads for staff managing sexual offenders are reviewed against national expectations and, where found to be excessive, take steps for mitigation and communicate this to affected staff.
+
+Workloads are reviewed every month by the detective inspector.
+
+I will keep both under review with the Chief Constable at my accountability board.
+
+Yours sincerely
+
+Alex Sample
+Police and Crime Commissioner for Exampleshire
+"""
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "docx", "pdf"])
+def test_a_letter_not_among_the_seeds_gives_its_address_comments_and_signature(fmt):
+    data = {
+        "txt": lambda: LETTER.encode(),
+        "html": lambda: history_formats.to_html(LETTER).encode(),
+        "docx": lambda: history_formats.to_docx(LETTER),
+        "pdf": lambda: history_formats.to_pdf(LETTER),
+    }[fmt]()
+    result = mapping.read(reading.read_lines(data, fmt), recs())
+    assert result.addressee == (
+        "Ms Jane Example\nChief Executive\nOffice of the Police and Crime Commissioner\n1 High Street\n"
+        "Exampletown EX1 2YZ"
+    )
+    pcc = result.voices["pcc"]
+    assert (pcc.name, pcc.title, pcc.dated, pcc.signed) == (
+        "Alex Sample",
+        "Police and Crime Commissioner for Exampleshire",
+        date(2023, 3, 3),
+        True,
+    )
+    assert result.text_of(pcc.comments) == "I welcome this report and the work it asks of our partners."
+    assert result.text_of(pcc.overall) == (
+        "I will keep both under review with the Chief Constable at my accountability board."
+    )
+    assert result.answer_text(19) == "Workloads are reviewed every month by the detective inspector."
+
+
+def test_an_address_typed_one_paragraph_a_line_is_one_addressee():
+    lines = [
+        reading.Line(text, n)
+        for n, text in enumerate(
+            ["The Rt Hon A Minister MP", "Home Secretary", "Home Office", "5 May 2023", "Dear Home Secretary"]
+        )
+    ]
+    assert mapping.find_addressee(lines, {}) == "The Rt Hon A Minister MP\nHome Secretary\nHome Office"
+
+
+def test_pdf_keeps_an_address_blocks_line_breaks_but_joins_a_wrapped_paragraph():
+    text = "10 Downing Street\nLondon\nSW1A 2AA\n\n" + "This sentence is long enough to wrap. " * 12
+    lines = reading.read_lines(history_formats.to_pdf(text), "pdf")
+    assert [line.text for line in lines[:3]] == ["10 Downing Street", "London", "SW1A 2AA"]
+    assert len(lines) == 4 and lines[3].text.count("This sentence") == 12
+
+
+def test_heading_quoting_another_text_is_flagged_not_silently_mapped_by_number():
+    lines = reading.lines_from_text(
+        "Recommendation 14: By 31 March 2024, chief constables should review every vetting decision "
+        "made since 2020.\n\nAll vetting decisions are being reviewed."
+    )
+    result = mapping.read(lines, recs())
+    answer = result.answers[14]
+    assert answer.flags == ["text_differs:14"] and answer.matched_by == "number"
+    assert answer.confidence <= 40
+    assert result.answer_text(14) == "All vetting decisions are being reviewed."

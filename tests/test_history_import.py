@@ -50,7 +50,22 @@ def staff_of(slug):
     return force, make_user(f"{slug}.importer", force=force, role=Membership.Role.OPCC_STAFF)
 
 
-@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+def expected_author(expected: dict) -> str:
+    """The author an imported update should show: the person (if the document names them), then
+    their title, of the voice the fixture credits the answers to."""
+    if expected["progress_voice"] == "pcc":
+        parts = (expected["signatory_name"], expected["signatory_title"])
+    else:
+        parts = (expected["chief_officer_name"], expected["chief_officer_title"])
+    return ", ".join(p for p in parts if p)
+
+
+def named_person(progress_author: str) -> str:
+    """ "T/ACC Richard Ocone" or "Chris Noble, Chief Constable": the person's name (last two words)."""
+    return " ".join(progress_author.split(",")[0].split()[-2:])
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf", "html"])
 @pytest.mark.parametrize(
     "slug", ["dyfed-powys", "gwent", "avon-and-somerset", "staffordshire", "gloucestershire"]
 )
@@ -80,12 +95,26 @@ def test_each_seed_previews_and_confirms_into_a_published_response_and_four_attr
         date.fromisoformat(expected["published_on"]) if expected["published_on"] else None
     )
     assert ProgressUpdate.objects.filter(force=force).count() == before + 4
+    want_dated = date.fromisoformat(expected["progress_dated"]) if expected["progress_dated"] else None
+    version = published.published_version
+    assert version.addressee == expected["addressee"]
+    for part in ("pcc_initial_comments", "pcc_overall_comments", "chief_officer_comments"):
+        assert similarity(getattr(version, part), expected[part]) >= 0.95, part
+    ledger = expected["ledger"]
+    for name in ("pcc_signed_on", "chief_comments_received_on"):
+        want = date.fromisoformat(ledger[name]) if ledger.get(name) else None
+        assert getattr(published, name) == want, name
     for number in POLICE:
         answer = ImportedAnswer.objects.get(document=document, recommendation__number=number)
         update = answer.progress_update
         assert update.kind == ProgressUpdate.Kind.IMPORTED
         assert similarity(update.text, expected["records"][str(number)]["progress_text"]) >= 0.95
-        assert update.author_name
+        # Who wrote it and when, as the fixture credits it.
+        assert update.voice == expected["progress_voice"], (number, update.voice)
+        assert update.dated == want_dated and update.source_document == document.original_name
+        assert update.author_name == expected_author(expected)
+        if expected["progress_author"]:
+            assert named_person(expected["progress_author"]) in update.author_name
     if slug == "gloucestershire":
         answer = ImportedAnswer.objects.get(document=document, recommendation__number=18)
         assert answer.voice == "chief_officer" and answer.author_name == "Richard Ocone"
@@ -326,3 +355,94 @@ def test_imported_response_page_names_its_source_document(
     document = services.confirm_import(DocumentImport.objects.get(force=world.gwent), user=gwent_staff)
     page = client.get(document.response.get_absolute_url()).content.decode()
     assert "Imported from" in page and document.sha256 in page
+
+
+def _upload_text(client, world, text, capture, name="response.txt"):
+    upload(client, world.gwent, world.inspection, name, text.encode(), capture)
+    return DocumentImport.objects.get(force=world.gwent, original_name=name)
+
+
+def test_a_response_to_another_inspection_is_refused_at_preview(
+    world, gwent_staff, client_for, django_capture_on_commit_callbacks
+):
+    # Gwent's own letter shape, but its headings quote another inspection's recommendations.
+    other = (
+        "Gwent\n\nDear Home Secretary\n\n"
+        "Recommendation 14: By 31 March 2024, chief constables should review every vetting decision made since 2020.\n\n"
+        "Every decision since 2020 is being reviewed.\n\n"
+        "Recommendation 15: Forces should make sure that all vetting files are kept for ten years after a decision.\n\n"
+        "Vetting files are kept for ten years.\n\n"
+        "Recommendation 18: Chief constables should publish their vetting appeal outcomes every quarter of the year.\n\n"
+        "Outcomes are published every quarter.\n"
+    )
+    client = client_for(gwent_staff)
+    document = _upload_text(client, world, other, django_capture_on_commit_callbacks)
+    assert document.status == DocumentImport.Status.FAILED
+    assert "another inspection" in document.error
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "govuk-error-summary" in page and "another inspection" in page
+    assert not Response.objects.filter(force=world.gwent).exists()
+
+
+def test_answers_found_by_number_only_are_flagged_at_preview(
+    world, gwent_staff, client_for, django_capture_on_commit_callbacks
+):
+    text = "Gwent\n\nRecommendation 18\n\nAll are trained.\n\nRecommendation 19\n\nWorkloads are reviewed.\n"
+    client = client_for(gwent_staff)
+    document = _upload_text(client, world, text, django_capture_on_commit_callbacks)
+    assert document.status == DocumentImport.Status.READY
+    assert document.reading["warnings"] == ["number_only"]
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "quotes none of this inspection" in page
+
+
+def test_set_aside_text_and_answers_to_other_agencies_are_shown_and_can_be_rescued(
+    world, gwent_staff, client_for, django_capture_on_commit_callbacks
+):
+    text = (
+        "Gwent\n\nRecommendation 17\n\nOur prison liaison officer covers this too.\n\n"
+        "Recommendation 18\n\nAll are trained.\n"
+    )
+    client = client_for(gwent_staff)
+    document = _upload_text(client, world, text, django_capture_on_commit_callbacks)
+    payload = document.reading
+    aside = dict(services.set_aside_lines(payload))
+    rescued = next(i for i in aside if "prison liaison" in payload["lines"][i]["text"])
+    assert aside[rescued] == "other_agency:17"
+    heading = next(i for i in aside if payload["lines"][i]["text"] == "Recommendation 18")
+    assert aside[heading] == "set_aside"
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert "Our prison liaison officer covers this too." in page and f'name="line_{rescued}"' in page
+    assert "not addressed to police forces" in page
+    form = {f"line_{i}": "" if n is None else str(n) for i, n in payload["assign"].items()}
+    form.update({f"line_{rescued}": "18", "date_unknown": "on"})
+    saved = client.post(reverse("history:correct", kwargs={"force_slug": "gwent", "pk": document.pk}), form)
+    assert saved.status_code == 303
+    document.refresh_from_db()
+    assert "prison liaison" in services.answer_text(document.reading, 18)
+
+
+def test_the_kept_original_is_downloaded_by_its_force_only(
+    world, gwent_staff, dyfed_staff, client_for, django_capture_on_commit_callbacks
+):
+    name, data = seed_bytes("gwent", "docx")
+    client = client_for(gwent_staff)
+    upload(client, world.gwent, world.inspection, name, data, django_capture_on_commit_callbacks)
+    document = DocumentImport.objects.get(force=world.gwent)
+    url = reverse("history:download", kwargs={"force_slug": "gwent", "pk": document.pk})
+    assert url in client.get(document.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert (
+        response["Content-Disposition"].startswith("attachment") and name in response["Content-Disposition"]
+    )
+    assert response["Content-Type"] == services.DOCUMENT_TYPES["docx"]
+    other = client_for(dyfed_staff)
+    assert other.get(url).status_code == 404
+    assert (
+        other.get(
+            reverse("history:download", kwargs={"force_slug": "dyfed-powys", "pk": document.pk})
+        ).status_code
+        == 404
+    )
