@@ -697,6 +697,7 @@ ROUTES += [
     Route("history:correct", _document_kwargs, HISTORY_DONE, "post", lambda w: {"date_unknown": "on"}),
     Route("history:confirm", _document_kwargs, HISTORY_DONE, "post", lambda w: {}),
     Route("history:delete", _document_kwargs, HISTORY_DONE, "post", lambda w: {}),
+    Route("history:download", _document_kwargs, expect=dict(HISTORY)),
 ]
 ROUTES += [Route("history:report", _none, expect=dict(ADMIN_ONLY), names_object=False)]
 
@@ -717,7 +718,31 @@ def _batch_kwargs(world, force, obj_force):
     return {"pk": batch.pk}
 
 
+def _fresh_batch_kwargs(world, force, obj_force):
+    """A read batch of its own, so that deleting its zip never depends on another case's."""
+    from history.models import DocumentBatch
+
+    batch = DocumentBatch.objects.create(
+        inspection=world.inspection,
+        uploaded_by=_issue_3_author(obj_force),
+        original_name="letters.zip",
+        file="history/batches/none.zip",
+        size=1,
+        sha256="0" * 64,
+        status=DocumentBatch.Status.DONE,
+    )
+    return {"pk": batch.pk}
+
+
 ROUTES += [
+    Route(
+        "history:batch-delete-file",
+        _fresh_batch_kwargs,
+        expect=ADMIN_ONLY | {"admin": 303},
+        method="post",
+        data=lambda w: {},
+        names_object=False,
+    ),
     Route("history:batch-list", _none, expect=dict(ADMIN_ONLY), names_object=False),
     Route("history:batch-upload", _none, expect=dict(ADMIN_ONLY), names_object=False),
     Route("history:batch", _batch_kwargs, expect=dict(ADMIN_ONLY), names_object=False),
