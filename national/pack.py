@@ -1,13 +1,17 @@
 """The quarterly pack: what a national or force board (or a Police and Crime Panel) is shown.
 
 For one calendar quarter, over every force (the national team's pack) or one force: the records'
-status at the quarter's end, what was closed or extended in the quarter, the items overdue at its
-end with their age, the responses published in it and their timeliness, and two charts (status
-at the end of each quarter so far; ageing of the overdue items), each with its figures as a table.
+status at the quarter's end, how many had reached each of the three closure events (the force
+reports it implemented; the chief officer signs it off; HMICFRS authorises closure), what was
+closed or extended in the quarter, the items overdue at its end with their age, the responses
+published in it and their timeliness, and two charts (status at the end of each quarter so far;
+ageing of the overdue items), each with its figures as a table.
 
 Status at a date comes from the dated progress updates: the status after the last update dated
 on or before it, else the status before the first later one, else the record's status today (a
-record imported without history). A fixed number of queries builds the whole pack.
+record imported without history). The due date at a date is the one in force then: an extension
+approved after the quarter's end does not make an item that was overdue at the end look on time.
+A fixed number of queries builds the whole pack.
 """
 
 import re
@@ -20,11 +24,24 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from recommendations.models import ProgressUpdate, Recommendation, Record
+from recommendations.dates import judge_timeliness
+from recommendations.models import CLOSURE_STAGES, DueDateExtension, ProgressUpdate, Recommendation, Record
 from responses.models import Response
 
 S = Record.Status
 CLOSED = (S.COMPLETE, S.NO_FURTHER_ACTION)
+# The progress update that marks each closure event, in CLOSURE_STAGES order.
+STAGE_EVENTS = {
+    "implemented": ProgressUpdate.Kind.CLOSURE_REQUESTED,
+    "signed_off": ProgressUpdate.Kind.SIGNED_OFF,
+    "hmicfrs_authorised": ProgressUpdate.Kind.HMICFRS_CLOSED,
+}
+IMPLEMENTED = (S.AWAITING_SIGN_OFF, S.COMPLETE)
+CLOSING_KINDS = (
+    ProgressUpdate.Kind.SIGNED_OFF,
+    ProgressUpdate.Kind.NO_FURTHER_ACTION,
+    ProgressUpdate.Kind.HMICFRS_CLOSED,
+)
 STATUS_COLOURS = {
     S.NOT_STARTED: "#505a5f",
     S.IN_PROGRESS: "#1d70b8",
@@ -142,6 +159,8 @@ class Pack:
     responses: list
     history: list  # (quarter, {status: count})
     status_labels: list = field(default_factory=list)
+    # (stage key, label, records that had reached it by the quarter's end, records reaching it in it)
+    closure_stages: list = field(default_factory=list)
 
     @property
     def history_bars(self) -> list:
@@ -167,7 +186,8 @@ class Pack:
 
     @property
     def closed_count(self) -> int:
-        return len(self.closed)
+        """Records closed in the quarter (a record signed off and closed by HMICFRS counts once)."""
+        return len({i.record_id for i in self.closed})
 
     @property
     def overdue_listed_all(self) -> bool:
@@ -202,8 +222,20 @@ def _status_at(changes: list, day: date, current: str) -> str:
     return changes[0][1] or S.NOT_STARTED
 
 
+def _due_at(extensions: list, day: date, current: date | None, original: date | None) -> date | None:
+    """The due date in force on `day`. extensions: [(decided on, due before, due after)] of the
+    approved extensions, in decision order. Before the first, the date it moved from (else the
+    original due date); with none, the current due date."""
+    if not extensions:
+        return current
+    i = bisect_right([e[0] for e in extensions], day)
+    if i:
+        return extensions[i - 1][2]
+    return extensions[0][1] or original or current
+
+
 def build_pack(quarter: Quarter, force=None) -> Pack:
-    """The pack's figures for `quarter` over every force (force=None) or one force: six queries."""
+    """The pack's figures for `quarter` over every force (force=None) or one force: eight queries."""
     records = Record.objects.all() if force is None else Record.objects.filter(force=force)
     records = records.filter(recommendation__inspection__published_on__lte=quarter.end)
     rows = list(
@@ -217,9 +249,19 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
             "recommendation__number",
             "recommendation__inspection__title",
             "recommendation__inspection__published_on",
+            "hmicfrs_closed_on",
+            "original_due_on",
         )
     )
     ids = [r[0] for r in rows]
+    extensions = defaultdict(list)
+    for record_id, decided_at, before, after in (
+        DueDateExtension.objects.filter(record__in=records, decision=DueDateExtension.Decision.APPROVED)
+        .exclude(decided_at=None)
+        .order_by("record_id", "decided_at", "pk")
+        .values_list("record_id", "decided_at", "previous_due_on", "new_due_on")
+    ):
+        extensions[record_id].append((timezone.localdate(decided_at), before, after))
     changes = defaultdict(list)
     updates = ProgressUpdate.objects.filter(record__in=records).order_by(
         "record_id", "dated", "created_at", "pk"
@@ -249,7 +291,7 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
 
     overdue = []
     for r in rows:
-        due = r[2]
+        due = _due_at(extensions.get(r[0], []), quarter.end, r[2], r[10])
         if due and due < quarter.end and at_end[r[0]] not in CLOSED:
             overdue.append(
                 Item(
@@ -270,7 +312,7 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
     in_quarter = dict(dated__gte=quarter.start, dated__lte=quarter.end)
     event_rows = (
         ProgressUpdate.objects.filter(record__in=records, **in_quarter)
-        .filter(kind__in=("signed_off", "no_further_action", "extension_approved"))
+        .filter(kind__in=(*CLOSING_KINDS, *STAGE_EVENTS.values(), ProgressUpdate.Kind.EXTENSION_APPROVED))
         .order_by("dated", "force__name")
         .values_list(
             "kind",
@@ -279,24 +321,61 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
             "record__recommendation__kind",
             "record__recommendation__number",
             "record__recommendation__inspection__title",
+            "record_id",
         )
     )
     kinds = dict(ProgressUpdate.Kind.choices)
     closed, extended = [], []
-    for kind, dated, force_name, rec_kind, number, title in event_rows:
-        item = Item(force_name, f"{kind_labels.get(rec_kind, rec_kind)} {number}", title, dated, kinds[kind])
-        (extended if kind == "extension_approved" else closed).append(item)
+    reached_in_quarter = defaultdict(set)  # closure event kind -> records
+    for kind, dated, force_name, rec_kind, number, title, record_id in event_rows:
+        reached_in_quarter[kind].add(record_id)
+        item = Item(
+            force_name,
+            f"{kind_labels.get(rec_kind, rec_kind)} {number}",
+            title,
+            dated,
+            kinds[kind],
+            record_id=record_id,
+        )
+        if kind == ProgressUpdate.Kind.EXTENSION_APPROVED:
+            extended.append(item)
+        elif kind in CLOSING_KINDS:
+            closed.append(item)
 
-    published = Response.objects.filter(published_on__gte=quarter.start, published_on__lte=quarter.end)
+    # Each closure event: records that had reached it by the quarter's end (implemented and signed
+    # off read from the status at the end; HMICFRS's from its own date) and records reaching it in
+    # the quarter (from the dated event itself).
+    reached_by_end = {
+        "implemented": sum(1 for status in at_end.values() if status in IMPLEMENTED),
+        "signed_off": sum(1 for status in at_end.values() if status == S.COMPLETE),
+        "hmicfrs_authorised": sum(1 for r in rows if r[9] and r[9] <= quarter.end),
+    }
+    closure_stages = [
+        (key, label, reached_by_end[key], len(reached_in_quarter[STAGE_EVENTS[key]]))
+        for key, (label, _q) in CLOSURE_STAGES.items()
+    ]
+
+    # Published with a date in the quarter (an undated one cannot be placed in a quarter), judged by
+    # the one timeliness rule that every page, export and count uses.
+    published = Response.objects.filter(
+        published_on__gte=quarter.start, published_on__lte=quarter.end
+    ).exclude(published_version=None)
     if force is not None:
         published = published.filter(force=force)
     responses = []
     for force_name, title, on, due in published.order_by("published_on", "force__name").values_list(
         "force__name", "inspection__title", "published_on", "inspection__response_due_on"
     ):
-        days = (on - due).days if due else None
+        state, days = judge_timeliness(is_published=True, published_on=on, last_day=due)
         responses.append(
-            {"force": force_name, "inspection": title, "published_on": on, "due_on": due, "days": days}
+            {
+                "force": force_name,
+                "inspection": title,
+                "published_on": on,
+                "due_on": due,
+                "state": state,
+                "days": days,
+            }
         )
 
     listed = overdue if force is not None else overdue[:OVERDUE_LISTED]
@@ -313,4 +392,5 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
         responses=responses,
         history=history,
         status_labels=[(value, labels[value]) for value in S.values],
+        closure_stages=closure_stages,
     )

@@ -12,6 +12,7 @@ import io
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 PDF_BASE_URL = "https://pack.invalid/"
 
@@ -46,12 +47,15 @@ def _table(doc, headings, rows):
 
 
 def timeliness_words(days) -> str:
+    """In words from the signed days past the last day (recommendations.dates.judge_timeliness)."""
     if days is None:
         return _("Date not known")
     if days > 0:
-        return _("Late by %(days)d days") % {"days": days}
+        return ngettext("Late by %(days)d day", "Late by %(days)d days", days) % {"days": days}
     if days < 0:
-        return _("On time (%(days)d days early)") % {"days": -days}
+        return ngettext("On time (%(days)d day early)", "On time (%(days)d days early)", -days) % {
+            "days": -days
+        }
     return _("On time (on the last day)")
 
 
@@ -66,6 +70,13 @@ def pack_docx(pack) -> bytes:
     doc.add_heading(_("Records by status at the end of the quarter"), level=1)
     _table(doc, [_("Status"), _("Records")], [(label, n) for _v, label, n in pack.status_counts])
     doc.add_paragraph(_("%(total)d records in all.") % {"total": pack.total})
+
+    doc.add_heading(_("Closure stages"), level=1)
+    _table(
+        doc,
+        [_("Closure event"), _("Reached by the end of the quarter"), _("Reached in the quarter")],
+        [(label, by_end, in_quarter) for _k, label, by_end, in_quarter in pack.closure_stages],
+    )
 
     doc.add_heading(_("Closed in the quarter"), level=1)
     if pack.closed:

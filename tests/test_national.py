@@ -94,7 +94,7 @@ def test_national_dashboard_shows_seed_forces_with_statuses_and_gloucestershire_
     assert rows["staffordshire"].timeliness.state == "not_published"
     assert "Not yet published" in html
     # Status is text as well as colour, and overdue is said in words (the 12 months ran out in 2023).
-    assert "In progress</strong>" in html
+    assert '<span aria-hidden="true">IP</span><span class="govuk-visually-hidden">In progress</span>' in html
     assert '<span class="govuk-visually-hidden">, Overdue</span>' in html
 
 

@@ -119,3 +119,123 @@ def test_a_force_cannot_download_another_forces_pack_pdf(world, personas, client
         assert client.get(url).status_code == 404
     own = reverse("national:force-pack-pdf-download", kwargs={"force_slug": "dyfed-powys", "pk": render.pk})
     assert client_for(personas["dyfed_staff"]).get(own).status_code == 200
+
+
+def _docx_tables(content) -> list[list[list[str]]]:
+    from docx import Document
+
+    return [[[c.text for c in row.cells] for row in t.rows] for t in Document(io.BytesIO(content)).tables]
+
+
+def _table_with(tables, heading) -> list[list[str]]:
+    return next(t for t in tables if t[0][0] == heading)
+
+
+def test_national_pack_docx_carries_the_figures_of_the_page(world, national, client_for):
+    publish_responses(world)
+    client = client_for(national)
+    pack = build_pack(Quarter(2022, 3))
+    tables = _docx_tables(client.get(reverse("national:pack-docx"), {"quarter": "2022-Q3"}).content)
+    statuses = _table_with(tables, "Status")
+    assert {row[0]: int(row[1]) for row in statuses[1:]} == {str(lbl): n for _v, lbl, n in pack.status_counts}
+    assert sum(int(row[1]) for row in statuses[1:]) == 20
+    responses = {row[0]: row for row in _table_with(tables, "Force")[1:] if len(row) == 5}
+    # Published 20 September 2022, the last day 7 September: 13 days late, in words.
+    assert responses["Gloucestershire Constabulary"][2:] == ["20 Sep 2022", "7 Sep 2022", "Late by 13 days"]
+    assert responses["Gwent Police"][4].startswith("On time")
+    assert responses["Dyfed-Powys Police"][4] == "Late by 1 day"
+    stages = _table_with(tables, "Closure event")
+    assert [row[0] for row in stages[1:]] == [
+        "Force reports implemented",
+        "Signed off by the chief officer",
+        "Closure authorised by HMICFRS",
+    ]
+
+
+def test_force_pack_docx_and_pdf_are_the_forces_own_and_404_to_another_force(
+    world, gwent_staff, dyfed_staff, client_for, django_capture_on_commit_callbacks
+):
+    publish_responses(world)
+    gwent = client_for(gwent_staff)
+    docx = gwent.get(
+        reverse("national:force-pack-docx", kwargs={"force_slug": "gwent"}), {"quarter": "2022-Q3"}
+    )
+    assert docx.status_code == 200
+    tables = _docx_tables(docx.content)
+    assert sum(int(row[1]) for row in _table_with(tables, "Status")[1:]) == 4  # Gwent's four records
+    forces = {row[0] for t in tables if t[0][0] == "Force" for row in t[1:]}
+    assert forces == {"Gwent Police"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = gwent.post(
+            reverse("national:force-pack-pdf", kwargs={"force_slug": "gwent"}), {"quarter": "2022-Q3"}
+        )
+    assert answer.status_code == 302
+    render = PackRender.objects.get()
+    assert render.force == world.gwent and render.status == "done", render.error
+    pdf = gwent.get(
+        reverse("national:force-pack-pdf-download", kwargs={"force_slug": "gwent", "pk": render.pk})
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    dyfed = client_for(dyfed_staff)
+    assert dyfed.get(reverse("national:force-pack-docx", kwargs={"force_slug": "gwent"})).status_code == 404
+    assert (
+        dyfed.post(reverse("national:force-pack-pdf", kwargs={"force_slug": "gwent"}), {"quarter": "2022-Q3"})
+    ).status_code == 404
+    assert PackRender.objects.count() == 1
+
+
+def test_hmicfrs_closure_counts_as_closed_in_the_quarter_and_as_a_closure_stage(world, gwent_staff):
+    from recommendations.services import record_hmicfrs_closure
+
+    today = timezone.localdate()
+    record = world.record(world.gwent, 18)
+    before = build_pack(Quarter.of(today), world.gwent)
+    record_hmicfrs_closure(
+        record, user=gwent_staff, closed_on=today, reference="HMICFRS/1", basis="Audit seen."
+    )
+    after = build_pack(Quarter.of(today), world.gwent)
+    stages = {key: (by_end, in_q) for key, _l, by_end, in_q in after.closure_stages}
+    old = {key: (by_end, in_q) for key, _l, by_end, in_q in before.closure_stages}
+    assert stages["hmicfrs_authorised"] == (old["hmicfrs_authorised"][0] + 1, 1)
+    assert stages["signed_off"] == old["signed_off"]  # HMICFRS's decision is not the chief officer's
+    assert [(i.label, str(i.kind)) for i in after.closed if i.record_id == record.pk] == [
+        ("Recommendation 18", "Closure authorised by HMICFRS")
+    ]
+    assert after.closed_count == before.closed_count + 1
+    # The quarter before knows nothing of it.
+    earlier = build_pack(Quarter.of(today).previous(), world.gwent)
+    assert {k: b for k, _l, b, _q in earlier.closure_stages}["hmicfrs_authorised"] == old[
+        "hmicfrs_authorised"
+    ][0]
+
+
+def test_overdue_at_a_quarter_end_uses_the_due_date_in_force_then(world, gwent_staff, gwent_chief):
+    from recommendations.models import Record
+    from recommendations.services import decide_extension, request_extension
+
+    today = timezone.localdate()
+    last = Quarter.of(today).previous()
+    record = (
+        Record.objects.filter(force=world.gwent, current_due_on__lt=last.end)
+        .exclude(status__in=("complete", "no_further_action"))
+        .order_by("pk")
+        .first()
+    )
+    assert record is not None
+    due_then = record.current_due_on
+    overdue = {i.record_id: i for i in build_pack(last, world.gwent).overdue}
+    assert overdue[record.pk].dated == due_then
+    extension = request_extension(
+        record, requested_by=gwent_staff, new_due_on=date(2030, 12, 31), reason="More time."
+    )
+    decide_extension(extension, decided_by=gwent_chief, approve=True)
+    record.refresh_from_db()
+    assert record.current_due_on == date(2030, 12, 31)
+    # Extended after the quarter ended: at that quarter's end the item was overdue, and stays so.
+    overdue = {i.record_id: i for i in build_pack(last, world.gwent).overdue}
+    assert overdue[record.pk].dated == due_then
+    assert overdue[record.pk].age == (last.end - due_then).days
+    # At the end of this quarter the new date is in force: not overdue.
+    assert record.pk not in {i.record_id for i in build_pack(Quarter.of(today), world.gwent).overdue}
