@@ -78,6 +78,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.errors.ApiJsonErrorsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The service's own 404/500 pages even with DEBUG on (Django's technical pages for superusers),
+    # high in the list so an exception in any middleware under it (sessions, language, CSRF,
+    # sign-in, two-factor, scoping) still gets them; under CSP so those pages keep its header.
+    "frontend.errors.ServiceErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,8 +93,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
-    # The service's own 404/500 pages even with DEBUG on (Django's technical pages for superusers).
-    "frontend.errors.ServiceErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -11,15 +11,14 @@ import json
 import feedparser
 import pytest
 from django.conf import settings
-from django.http import HttpResponseServerError
-from django.test import RequestFactory
-from django.urls import reverse
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, reverse
 from django.utils import translation
 
 from accounts.models import User
 from forces.demo import load_forces
 from forces.models import Force
-from frontend.errors import ServiceErrorPagesMiddleware
+from mappa_tracker import urls as root_urls
 from responses import services
 from responses.demo import load_seed_responses
 from responses.models import Response
@@ -215,25 +214,80 @@ def test_404_in_welsh(public_world, client, settings):
     assert "Heb ddod o hyd i’r dudalen" in html and '<html lang="cy"' in html
 
 
-def test_debug_500_is_replaced_by_the_services_page_except_for_superusers(world, settings):
+@login_not_required
+def _broken_view(request):
+    raise RuntimeError("a bug in a view")
+
+
+urlpatterns = [path("broken/", _broken_view), *root_urls.urlpatterns]
+
+
+@pytest.fixture
+def broken_site(settings):
+    """The service's URLs plus /broken/, whose view raises; a client that gets the pages, not the error."""
+    from django.test import Client
+
+    settings.ROOT_URLCONF = __name__
+    return lambda: Client(raise_request_exception=False)
+
+
+def _is_service_500(page) -> bool:
+    html = page.content.decode()
+    return page.status_code == 500 and "govuk-template" in html and "Traceback" not in html
+
+
+def test_debug_500_from_a_view_is_the_services_page_except_for_superusers(world, settings, broken_site):
     settings.DEBUG = True
-
-    def technical(request):
-        return HttpResponseServerError("<h1>Traceback</h1> settings", content_type="text/html")
-
-    translation.activate("en")
-    middleware = ServiceErrorPagesMiddleware(technical)
-    request = RequestFactory().get("/forces/gwent/")
-    request.user = User(username="someone")
-    request.session = {}
-    page = middleware(request)
-    assert page.status_code == 500 and b"Traceback" not in page.content
+    page = broken_site().get("/broken/")
+    assert _is_service_500(page), page.content.decode()[:500]
     assert "Sorry, there is a problem with the service" in page.content.decode()
-    request.user = User(username="root", is_superuser=True)
-    assert b"Traceback" in middleware(request).content
-    settings.DEBUG = False
-    request.user = User(username="someone")
-    assert b"Traceback" in middleware(request).content  # with DEBUG off Django's handler500 does it
+    assert "a bug in a view" not in page.content.decode()
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    developer = broken_site()
+    developer.force_login(root)
+    technical = developer.get("/broken/")
+    assert technical.status_code == 500 and b"a bug in a view" in technical.content
+    settings.DEBUG = False  # Django's handler500 (frontend.views.server_error) answers
+    assert _is_service_500(broken_site().get("/broken/"))
+
+
+def test_debug_500_in_welsh(world, settings, broken_site):
+    settings.DEBUG = True
+    client = broken_site()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    page = client.get("/broken/")
+    assert _is_service_500(page)
+    html = page.content.decode()
+    assert '<html lang="cy"' in html and "Mae’n ddrwg gennym, mae problem gyda’r gwasanaeth" in html
+
+
+@pytest.mark.parametrize(
+    "middleware",
+    [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "accounts.middleware.UserLanguageMiddleware",
+        "forces.middleware.ForceScopeMiddleware",
+    ],
+)
+def test_debug_500_from_a_middleware_is_the_services_page(
+    world, settings, broken_site, monkeypatch, middleware
+):
+    """Every middleware under ServiceErrorPagesMiddleware: its exception still gets the service's page."""
+    from django.utils.module_loading import import_string
+
+    settings.DEBUG = True
+    cls = import_string(middleware)
+    names = list(settings.MIDDLEWARE)
+    assert names.index("frontend.errors.ServiceErrorPagesMiddleware") < names.index(middleware)
+
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("a bug in a middleware")
+
+    monkeypatch.setattr(cls, "__call__", broken)
+    page = broken_site().get("/public/")
+    assert _is_service_500(page), page.content.decode()[:500]
+    assert "a bug in a middleware" not in page.content.decode()
 
 
 def test_home_for_a_signed_out_visitor_and_the_sign_in_page_link_to_the_front_door(world, client):
