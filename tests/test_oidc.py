@@ -25,6 +25,7 @@ from audit.models import AuditEvent
 from forces.models import Membership
 
 from .oidc.server import (
+    CLIENT_SECRET,
     OTHER_CLIENT_ID,
     make_identity_provider,
     real_id_token,
@@ -243,3 +244,23 @@ def test_sign_in_page_links_to_single_sign_on_for_forces_that_have_it(gwent_idp)
     assert reverse("oidc:choose") in login
     choose = Client().get(reverse("oidc:choose")).content.decode()
     assert "Sign in with Gwent Police account (Gwent Police)" in choose
+
+
+def test_invitation_cannot_be_taken_by_another_address(gwent_idp, world, gwent_opcc_admin):
+    """An invitation to one address is not accepted by a different person signing in."""
+    invitation = Invitation.objects.create(
+        force=world.gwent, email="new.starter@example.org", role="chief_officer",
+        invited_by=gwent_opcc_admin, expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    client = Client()
+    _start, _back, response = _sso(client, "stranger")
+    assert response.status_code == 403 and _signed_in_user(client) is None
+    invitation.refresh_from_db()
+    assert invitation.is_pending and invitation.accepted_by is None
+
+
+def test_administrator_keeps_identity_providers_in_the_admin(gwent_idp, admin_user, client_for):
+    admin = client_for(admin_user)
+    page = admin.get(reverse("admin:accounts_identityprovider_change", args=[gwent_idp.pk]))
+    assert page.status_code == 200 and "OIDC_TEST_GWENT_CLIENT_SECRET" in page.content.decode()
+    assert CLIENT_SECRET not in page.content.decode()
