@@ -25,7 +25,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -141,7 +141,9 @@ def main():
     parser.add_argument("--json", help="append the results as one JSON line to this file")
     parser.add_argument("--only", default="", help="time only the pages whose name contains this")
     args = parser.parse_args()
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render (a signal and a copy of the
+    # context per template), which production does not do and which inflated the server time of
+    # template-heavy pages.
     total_updates, page_list = pages()
     clients = {}
     results = []

@@ -122,7 +122,8 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's widget templates, with plain inputs, textareas and selects drawn in Python (frontend.renderers).
+FORM_RENDERER = "frontend.renderers.FastWidgetRenderer"
 
 # Database ----------------------------------------------------------------------------------
 # A SQLite file under VAR_DIR by default (the folder is made at start-up, see
@@ -261,6 +262,7 @@ SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 50)
 # hundreds of megabytes is refused unread.
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
+UPLOAD_MAX_ZIP_ENTRIES = env_int("UPLOAD_MAX_ZIP_ENTRIES", 2000)
 # An import task is stopped after this many seconds and refused address space beyond this many
 # bytes (the worker child's limit, set while the task runs).
 IMPORT_TASK_SOFT_TIME_LIMIT = env_int("IMPORT_TASK_SOFT_TIME_LIMIT", 300)
