@@ -189,7 +189,8 @@ class ForceOIDCBackend(OIDCAuthenticationBackend):
         email = str(claims.get("email") or "").strip().lower()
         if not email:
             raise SignInRefused("email", _("The identity provider did not give your e-mail address."))
-        if claims.get("email_verified") is not True:
+        # Microsoft Entra ID says "the tenant owns this address's domain" with xms_edov instead.
+        if claims.get("email_verified") is not True and claims.get("xms_edov") is not True:
             raise SignInRefused(
                 "unverified", _("Your e-mail address is not verified by your identity provider.")
             )

@@ -287,3 +287,22 @@ def test_invitation_page_of_a_password_free_force_offers_single_sign_on_only(
     _client, response = _accept(link)
     assert "single sign-on" in response.content.decode()
     assert not User.objects.filter(email="sso.only@example.org").exists()
+
+
+def test_people_list_runs_a_bounded_number_of_queries(
+    world, gwent_opcc_admin, client_for, django_assert_max_num_queries
+):
+    from tests.conftest import make_user
+
+    admin = client_for(gwent_opcc_admin)
+    admin.get(_people_url(world.gwent))
+    with django_assert_max_num_queries(30) as few:
+        assert admin.get(_people_url(world.gwent)).status_code == 200
+    for n in range(15):
+        make_user(f"gwent.extra{n}", force=world.gwent, role="opcc_staff")
+        Invitation.objects.create(
+            force=world.gwent, email=f"waiting{n}@example.org", role="opcc_staff",
+            expires_at=timezone.now() + timedelta(days=7),
+        )  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert admin.get(_people_url(world.gwent)).status_code == 200
