@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
 
-from .models import ANSWER_KINDS, Record, RecordQuerySet
+from .models import ANSWER_KINDS, CLOSURE_STAGES, Record, RecordQuerySet
 
 Status = Record.Status
 DUE_SOON_DAYS = 30
@@ -77,6 +77,7 @@ class RecordListForm(GovukFormMixin, forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due_soon = forms.BooleanField(label=_("Due in the next 30 days"), required=False)
     stale = forms.BooleanField(label=_("No update for the force's stale period"), required=False)
+    closure = forms.ChoiceField(label=_("Closure"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, inspections, owners, **kwargs):
@@ -87,6 +88,9 @@ class RecordListForm(GovukFormMixin, forms.Form):
         self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
         self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [
             (o.pk, str(o)) for o in owners
+        ]
+        self.fields["closure"].choices = [("", _("Any stage"))] + [
+            (key, label) for key, (label, _q) in CLOSURE_STAGES.items()
         ]
 
     def clean_values(self) -> dict:
@@ -126,6 +130,7 @@ FILTERS: dict[str, Callable] = {
     "overdue": lambda records, value, context: records.overdue(context["today"]),
     "due_soon": lambda records, value, context: due_soon(records, context["today"]),
     "stale": lambda records, value, context: stale(records, context["today"], context["stale_after"]),
+    "closure": lambda records, value, context: records.at_closure_stage(value),
 }
 
 _INSPECTION_ORDER = ("-recommendation__inspection__published_on", "recommendation__inspection_id")

@@ -199,6 +199,31 @@ def test_latest_update_on_the_list_is_the_answer_with_the_workflow_step_beside_i
     assert "Implemented across the force." in html and "Latest step: Signed off as complete" in html
 
 
+def test_records_list_filters_by_closure_stage(world, gwent_staff, gwent_chief, client_for):
+    from recommendations.services import sign_off
+
+    implemented = world.record(world.gwent, 14)
+    _awaiting(implemented, gwent_staff)
+    signed = world.record(world.gwent, 15)
+    _awaiting(signed, gwent_staff)
+    signed.refresh_from_db()
+    sign_off(signed, acting_user=gwent_chief, text="")
+    client = client_for(gwent_staff)
+
+    def shown(stage):
+        page = client.get(RECORDS, {"closure": stage})
+        assert page.status_code == 200
+        return {r.pk for r in page.context["page"].object_list}
+
+    assert shown("implemented") == {implemented.pk, signed.pk}
+    assert shown("signed_off") == {signed.pk}
+    assert shown("hmicfrs_authorised") == set()
+    everything = shown("")
+    assert shown("nonsense") == everything and len(everything) > 2
+    html = client.get(RECORDS).content.decode()
+    assert 'name="closure"' in html and "Signed off by the chief officer" in html
+
+
 def _grow(world, user, n):
     police = world.record(world.gwent).recommendation.addressees.filter(is_police=True)
     for i in range(n):
@@ -319,7 +344,16 @@ def test_version_changes_in_the_history_and_404_for_another_response(
 
 
 def test_listing_filters_are_a_table_a_new_filter_extends():
-    assert set(listing.FILTERS) >= {"q", "inspection", "status", "owner", "overdue", "due_soon", "stale"}
+    assert set(listing.FILTERS) >= {
+        "q",
+        "inspection",
+        "status",
+        "owner",
+        "overdue",
+        "due_soon",
+        "stale",
+        "closure",
+    }
     assert set(listing.RecordListForm.base_fields) >= set(listing.FILTERS)
 
 
