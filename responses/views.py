@@ -51,21 +51,38 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def response_list(request, force_slug):
-    """The force's responses, one per inspection that concerns it, with their deadlines and state."""
+    """The force's responses, one per inspection that concerns it, with their deadlines and state.
+
+    A page of inspections at a time (a force answers some 30 a year and keeps years of them); only
+    the page's responses are read.
+    """
+    from django.core.paginator import Paginator
+
+    from recommendations.views_home import page_links
+
     force = request.force
+    inspections = (
+        Inspection.objects.filter(recommendations__records__force=force)
+        .distinct()
+        .order_by("-published_on", "title", "pk")
+    )
+    page = Paginator(inspections, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     responses = {
         r.inspection_id: r
-        for r in Response.objects.filter(force=force).select_related(
+        for r in Response.objects.filter(force=force, inspection__in=shown).select_related(
             "force", "inspection", "current_version", "published_version"
         )
     }
-    inspections = list(
-        Inspection.objects.filter(recommendations__records__force=force)
-        .distinct()
-        .order_by("-published_on", "title")
+    rows = [(inspection, responses.get(inspection.pk)) for inspection in shown]
+    return render(
+        request,
+        "responses/response_list.html",
+        {"force": force, "rows": rows, "page": page, "page_links": page_links(page)},
     )
-    rows = [(inspection, responses.get(inspection.pk)) for inspection in inspections]
-    return render(request, "responses/response_list.html", {"force": force, "rows": rows})
+
+
+RESPONSES_PER_PAGE = 25
 
 
 @require_POST

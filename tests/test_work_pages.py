@@ -451,3 +451,95 @@ def test_record_sign_off_page_shows_the_answer_then_its_changes_since_the_signed
     assert html.index('id="text"') < html.index('id="changes"') < html.index('name="decision"')
     changes = html[html.index('id="changes"') : html.index('name="decision"')]
     assert "<ins" in changes and "[added: </span>Training<" in changes and "[removed: " in changes
+
+
+# --- Force pages stay short and their queries constant as the force's data grows --------------------
+
+
+def _grow_a_year(world, user, inspections=25, per_inspection=12):
+    """A force's real year: some 25-30 inspections of about ten recommendations each (300 records),
+    each record with an owner-free update, each inspection with a response started."""
+    police = world.record(world.gwent).recommendation.addressees.filter(is_police=True)
+    for i in range(inspections):
+        inspection = Inspection.objects.create(
+            title=f"Joint thematic inspection of public protection arrangements, part {i}",
+            slug=f"year-{i}",
+            published_on=date(2024, 1, 1) + timedelta(days=7 * i),
+        )
+        for number in range(1, per_inspection + 1):
+            rec = Recommendation.objects.create(
+                inspection=inspection,
+                number=number,
+                text="By March, chief constables should make sure that every MAPPA officer has had refresher "
+                "training in risk assessment and in recording their decisions on ViSOR.",
+            )
+            rec.addressees.add(*police)
+        create_force_records(inspection, forces=[world.gwent])
+        for record in Record.objects.filter(force=world.gwent, recommendation__inspection=inspection):
+            add_progress_update(
+                record,
+                author=user,
+                text="Training plan agreed with probation; the first sessions ran in the spring.",
+                status="in_progress",
+                rag="amber",
+            )
+        services.start_response(world.gwent, inspection, user=user)
+
+
+def test_force_pages_stay_under_100_kb_with_a_years_records(world, gwent_staff, gwent_chief, client_for):
+    _grow_a_year(world, gwent_staff)
+    assert Record.objects.filter(force=world.gwent).count() >= 300
+    pages = [
+        HOME,
+        RECORDS,
+        RECORDS + "?page=2",
+        RECORDS + "?sort=due&status=in_progress",
+        INSPECTIONS,
+        "/forces/gwent/",
+        "/forces/gwent/responses/",
+        "/forces/gwent/responses/?page=2",
+    ]
+    for user in (gwent_staff, gwent_chief):
+        client = client_for(user)
+        for url in pages:
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert len(page.content) < 100 * 1024, (url, len(page.content))
+    responses = client_for(gwent_staff).get("/forces/gwent/responses/")
+    assert 'class="govuk-pagination"' in responses.content.decode()
+    assert responses.context["page"].paginator.num_pages == 2
+    last = client_for(gwent_staff).get("/forces/gwent/responses/", {"page": "999"})
+    assert last.status_code == 200 and last.context["page"].number == 2
+    assert client_for(gwent_staff).get("/forces/gwent/responses/", {"page": "x"}).status_code == 200
+
+
+def test_api_list_sign_off_and_changes_pages_run_a_constant_number_of_queries(
+    world, gwent_staff, gwent_chief, client_for, django_assert_max_num_queries, awaiting_response
+):
+    from recommendations.services import add_progress_update as add
+
+    record = world.record(world.gwent, 14)
+    _awaiting(record, gwent_staff)
+    urls = [
+        "/api/forces/gwent/records/",
+        reverse("recommendations:record-sign-off", kwargs={"force_slug": "gwent", "pk": record.pk}),
+        reverse("responses:sign-off", kwargs={"force_slug": "gwent", "pk": awaiting_response.pk}),
+        reverse(
+            "responses:version-changes",
+            kwargs={"force_slug": "gwent", "pk": awaiting_response.pk, "number": 2},
+        ),
+        reverse("audit:record-history", kwargs={"force_slug": "gwent", "pk": record.pk}),
+    ]
+    client = client_for(gwent_chief)
+    small = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(40) as captured:
+            assert client.get(url).status_code == 200, url
+        small[url] = len(captured.captured_queries)
+    _grow(world, gwent_staff, 15)
+    for i in range(5):  # more of the record's own timeline
+        add(record, author=gwent_staff, text=f"Evidence {i} added.")
+    for url in urls:
+        with django_assert_max_num_queries(small[url]):
+            assert client.get(url).status_code == 200, url
