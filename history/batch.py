@@ -32,6 +32,8 @@ class Letter:
 
 def letters_in_zip(data: bytes) -> list[Letter]:
     """The letters in the zip; refuses the whole zip if any member is unsafe."""
+    from spreadsheets.zipguard import ArchiveRefused, check_archive
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -42,6 +44,12 @@ def letters_in_zip(data: bytes) -> list[Letter]:
             raise UnreadableDocument(_("The zip holds more than %(n)s files.") % {"n": MAX_MEMBERS})
         if sum(info.file_size for info in infos) > MAX_UNPACKED:
             raise UnreadableDocument(_("The zip unpacks to far more than its size: it was refused."))
+        try:
+            # The compression ratio of each member too; a DOCX member (a zip itself) is checked
+            # again when it is read (reading.lines_from_docx), so a zip of zips unpacks no bomb.
+            check_archive(archive, max_bytes=MAX_UNPACKED, max_entries=MAX_MEMBERS)
+        except ArchiveRefused as exc:
+            raise UnreadableDocument(str(exc)) from exc
         letters = []
         for info in infos:
             name = info.filename.replace("\\", "/")

@@ -139,14 +139,15 @@ def lines_from_html(html: str) -> list[Line]:
 
 
 def lines_from_docx(data: bytes) -> list[Line]:
-    """Paragraphs and tables in body order; a zip whose contents would unpack too large is refused."""
+    """Paragraphs and tables in body order; a zip bomb (too large unpacked, too tightly packed, too
+    many members: spreadsheets.zipguard) is refused before python-docx opens it."""
+    from spreadsheets.zipguard import ArchiveRefused, open_checked
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-            if total > MAX_DOCX_UNCOMPRESSED or len(archive.infolist()) > 2000:
-                raise UnreadableDocument(
-                    _("The Word document unpacks to far more than its size: it was refused.")
-                )
+        with open_checked(io.BytesIO(data), max_bytes=MAX_DOCX_UNCOMPRESSED):
+            pass
+    except ArchiveRefused as exc:
+        raise UnreadableDocument(str(exc)) from exc
     except zipfile.BadZipFile as exc:
         raise UnreadableDocument(_("The Word document is damaged and cannot be read.")) from exc
     import docx

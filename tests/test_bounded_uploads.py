@@ -154,3 +154,72 @@ def test_a_task_stopped_by_a_limit_marks_its_job_failed(
     job = last_job()
     assert job.status == ImportJob.Status.FAILED
     assert message in job.error
+
+
+def _zip(members: dict, method=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _docx_bomb(megabytes: int) -> bytes:
+    """A Word document whose text is `megabytes` of spaces: a few kilobytes packed."""
+    body = b"<w:document>" + b" " * (megabytes * 1024 * 1024) + b"</w:document>"
+    return _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": body})
+
+
+def test_docx_letter_bomb_is_refused_by_its_ratio_before_python_docx_opens_it(monkeypatch):
+    """Under the unpacked-size limit (30 MB of 50), but packed a thousand times: refused unread."""
+    import docx
+
+    from history.reading import UnreadableDocument, read_lines
+
+    opened = []
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: opened.append(a) or pytest.fail("opened"))
+    data = _docx_bomb(30)
+    assert len(data) < 100_000
+    with pytest.raises(UnreadableDocument, match="is compressed [0-9]+ times"):
+        read_lines(data, "docx")
+    with pytest.raises(UnreadableDocument, match="would unpack to more than"):
+        read_lines(_docx_bomb(60), "docx")
+    assert opened == []
+
+
+def test_docx_letter_with_too_many_members_is_refused(settings):
+    from history.reading import UnreadableDocument, read_lines
+
+    settings.UPLOAD_MAX_ZIP_ENTRIES = 50
+    data = _zip({f"word/media/{n}.xml": b"" for n in range(51)})
+    with pytest.raises(UnreadableDocument, match="holds more than 50 files"):
+        read_lines(data, "docx")
+
+
+def test_zip_of_letters_refuses_a_tightly_packed_member():
+    """A 15 MB text 'letter' of zeros: under the per-letter size, but packed a thousand times."""
+    from history.batch import letters_in_zip
+    from history.reading import UnreadableDocument
+
+    data = _zip({"gwent.txt": b"Gwent Police", "bomb.txt": b"0" * (15 * 1024 * 1024)})
+    with pytest.raises(UnreadableDocument, match="is compressed [0-9]+ times"):
+        letters_in_zip(data)
+
+
+def test_zip_of_zips_unpacks_no_bomb():
+    """The zip of letters holds Word documents, themselves zips: the outer zip looks harmless (the
+    inner ones are packed already), and the bomb inside is refused when that letter is read."""
+    from history.batch import letters_in_zip
+    from history.reading import UnreadableDocument, read_lines
+
+    good = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+    data = _zip({"gwent.docx": good, "dyfed.docx": _docx_bomb(30)}, method=zipfile.ZIP_STORED)
+    letters = {letter.name: letter for letter in letters_in_zip(data)}
+    assert set(letters) == {"gwent.docx", "dyfed.docx"}
+    with pytest.raises(UnreadableDocument, match="is compressed [0-9]+ times"):
+        read_lines(letters["dyfed.docx"].data, "docx")
+    # A zip nested inside (or a zip of thousands of zips) is no letter: nothing of it is unpacked.
+    nested = _zip(
+        {"more.zip": _zip({f"{n}.docx": _docx_bomb(30) for n in range(3)})}, method=zipfile.ZIP_STORED
+    )
+    assert letters_in_zip(nested) == []
