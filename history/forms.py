@@ -100,6 +100,12 @@ class ReportForm(GovukFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of inspection"), choices=Inspection.Kind.choices)
     published_on = forms.DateField(label=_("Published on"), required=False, widget=GovukDateInput)
     lead_inspectorate = forms.CharField(label=_("Lead inspectorate"), max_length=200, required=False)
+    inspectorates = forms.CharField(
+        label=_("All inspectorates"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: every inspectorate that wrote the report, the lead one too."),
+    )
     timescale_months = forms.IntegerField(
         label=_("Timescale for recommendations (months)"), min_value=1, max_value=120, required=False
     )
@@ -108,7 +114,7 @@ class ReportForm(GovukFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 20}),
         help_text=_(
-            "One a line: kind | number as published | addressed to (separated by ;) | lead-in | text. Correct them here."
+            "One a line: kind | number as published | addressed to (separated by ;) | lead-in | text | timescale in months | due date (YYYY-MM-DD). Correct them here."
         ),
     )
 

@@ -1,10 +1,12 @@
 """An inspection report's findings out of its text: recommendations, areas for improvement, causes of
 concern, with their numbers as published, lead-ins (and so addressees) and timescales.
 
-Pure functions over `reading.Line`s, like `mapping`. A numbered list that skips a number and then
-goes on (Gloucestershire's copy of the MAPPA list jumps from 15 to 17) is taken to have slipped: the
-items after the gap are numbered on from the last good number, each flagged with the number printed,
-because a report numbers its recommendations without gaps.
+Pure functions over `reading.Line`s, like `mapping`. Numbers are kept as published (a list of 14, 15,
+18 and 19 stays so: an excerpt skips numbers). A number is changed only where the document itself
+shows a slip, and then flagged with the number printed: an item whose text the document numbers
+otherwise elsewhere ("Recommendation 18" over the same text in a table above), an item that repeats
+or goes back on a number, and the items squeezed between such fixed numbers (Gloucestershire's
+copy of the MAPPA list prints 16 to 19 as 17 to 20).
 """
 
 import re
@@ -12,7 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from .mapping import DATE_RE, LEAD_IN_RE, SEE_ABOVE_RE, find_dates
+from rapidfuzz import fuzz
+
+from .mapping import DATE_RE, LEAD_IN_RE, SEE_ABOVE_RE, find_dates, norm
 from .reading import Line
 
 KINDS = {
@@ -27,15 +31,31 @@ BY_DATE_RE = re.compile(r"\bby\s+(" + DATE_RE.pattern[2:-2] + r")", re.I)
 INSPECTORATE_RE = re.compile(
     r"\b(?:HM|Her Majesty's|His Majesty's)\s+Inspectorate\s+of\s+[A-Z][\w ,&]+?(?=[,.;)]|\s+and\s+(?:HM|Her|His)\b|$)"
 )
-# Words in a lead-in that name an addressee (the Addressee slugs of the MAPPA fixture).
-ADDRESSEE_WORDS = [
-    ("hmpps-ppg", re.compile(r"public protection group", re.I)),
-    ("mappa-ra-nsg", re.compile(r"national steering group", re.I)),
-    ("smb", re.compile(r"strategic management boards?", re.I)),
-    ("probation", re.compile(r"\bprobation service\b", re.I)),
-    ("police", re.compile(r"\bpolice forces?\b|\bchief constables?\b", re.I)),
-    ("prisons", re.compile(r"\bprisons\b", re.I)),
+# Other ways a lead-in names an addressee, by a word of the addressee's own name or code.
+SYNONYMS = [
+    ("police", [r"police forces?", r"chief constables?", r"forces", r"chief officers"]),
+    ("home office", [r"home office", r"home secretary"]),
+    ("college of policing", [r"college of policing"]),
+    ("npcc", [r"npcc", r"national police chiefs'?’? council"]),
+    ("police and crime commissioners", [r"police(?:,)? (?:fire )?and crime commissioners", r"pccs"]),
+    ("hmpps", [r"hmpps", r"(?:his|her) majesty'?’?s prison and probation service"]),
 ]
+HEADING_RE = re.compile(r"^recommendation\s+(\d{1,3})\b\s*[:.\-–—]?\s*(.*)$", re.I)
+
+
+def _name_patterns(slug: str, name: str) -> list[str]:
+    """Patterns for one addressee: its name (less "The" and a leading code), plural or not, its synonyms."""
+    words = re.sub(r"^the\s+", "", name.strip(), flags=re.I).split()
+    forms = [" ".join(words)]
+    if len(words) > 2 and words[0].isupper():
+        forms.append(" ".join(words[1:]))  # "HMPPS Public Protection Group": "Public Protection Group"
+    patterns = [re.escape(f).replace(r"\ ", r"\s+") + "s?" for f in forms if f]
+    plain = " ".join(words).casefold()
+    keys = {slug.casefold(), slug.casefold().replace("-", " "), plain}
+    for concept, extra in SYNONYMS:
+        if concept in keys or any(re.fullmatch(pattern, plain) for pattern in extra):
+            patterns.extend(extra)
+    return patterns
 
 
 @dataclass
@@ -47,7 +67,7 @@ class Finding:
     addressees: list[str] = field(default_factory=list)
     timescale_months: int | None = None
     due_on: date | None = None
-    printed: int | None = None  # the number as printed, when it was not the report's
+    printed: int | None = None  # the number as printed, when the document shows it slipped
 
     @property
     def flagged(self) -> bool:
@@ -64,12 +84,27 @@ class ReportReading:
     timescale_text: str
 
 
-def addressees_of(lead_in: str) -> list[str]:
-    # "HMPPS Public Protection Group" names the Prison and Probation Service, not the probation service.
-    found = [slug for slug, pattern in ADDRESSEE_WORDS if pattern.search(lead_in)]
-    if "hmpps-ppg" in found:
-        found = ["hmpps-ppg"]
-    return found
+def addressees_of(lead_in: str, known) -> list[str]:
+    """The slugs of the addressees (`known`: (slug, name) pairs, the Addressee table) a lead-in names.
+
+    A name found inside a longer one is not named on its own: "Her Majesty's Prison and Probation
+    Service Public Protection Group" names that group, not prisons or the probation service.
+    """
+    spans = []
+    for slug, name in known:
+        for pattern in _name_patterns(slug, name):
+            for m in re.finditer(rf"\b(?:{pattern})\b", lead_in, re.I):
+                spans.append((m.start(), m.end(), slug))
+    for _concept, extra in SYNONYMS:  # a longer known phrase that is no addressee still hides its words
+        for pattern in extra:
+            for m in re.finditer(rf"\b(?:{pattern})\b", lead_in, re.I):
+                spans.append((m.start(), m.end(), None))
+    found = []
+    for start, end, slug in spans:
+        inside = any(s <= start and end <= e and (e - s) > (end - start) for s, e, _x in spans)
+        if slug and not inside and slug not in found:
+            found.append(slug)
+    return sorted(found, key=lambda slug: min(s for s, _e, x in spans if x == slug))
 
 
 def timescale_of(text: str) -> tuple[int | None, date | None]:
@@ -84,7 +119,56 @@ def timescale_of(text: str) -> tuple[int | None, date | None]:
     return None, None
 
 
-def read_report(lines: list[Line]) -> ReportReading:
+def _anchors(lines: list[Line]) -> list[tuple[int, str]]:
+    """(number, text) of each "Recommendation N" heading with its text: the document's own numbering."""
+    out = []
+    for k, line in enumerate(lines):
+        m = HEADING_RE.match(line.text.strip())
+        if not m:
+            continue
+        text = m.group(2).strip()
+        if not text and k + 1 < len(lines) and not HEADING_RE.match(lines[k + 1].text):
+            text = lines[k + 1].text.strip()
+        if len(text) > 20:
+            out.append((int(m.group(1)), norm(text)))
+    return out
+
+
+def _renumber(items: list[Finding], anchors: list[tuple[int, str]]) -> None:
+    """Keep each printed number unless the document shows a slip (see the module's docstring)."""
+    fixed: list[int | None] = []
+    for item in items:
+        scored = [(fuzz.ratio(norm(item.text), text), number) for number, text in anchors]
+        best = max(scored, default=(0, None))
+        fixed.append(best[1] if best[0] >= 90 else None)
+    last_fixed_at, prev = -1, 0
+    for i, item in enumerate(items):
+        if fixed[i] is not None:
+            item.number, prev, last_fixed_at = fixed[i], fixed[i], i
+            continue
+        printed = item.number
+        ahead = next(((j, fixed[j]) for j in range(i + 1, len(items)) if fixed[j] is not None), None)
+        if printed > prev and (ahead is None or printed < ahead[1]):
+            prev = printed
+            continue
+        # A slip. Squeezed between two numbers the document fixes, with exactly the room they need,
+        # the items in between take the numbers in order; otherwise this one follows its predecessor.
+        if ahead is not None:
+            window = range(last_fixed_at + 1, ahead[0])
+            low = items[last_fixed_at].number if last_fixed_at >= 0 else 0
+            if ahead[1] - low - 1 == len(window):
+                for offset, j in enumerate(window):
+                    items[j].number = low + 1 + offset
+                prev = items[i].number
+                continue
+        item.number = prev + 1
+        prev = item.number
+    for item in items:
+        item.printed = item.printed if item.printed != item.number else None
+
+
+def read_report(lines: list[Line], addressees=()) -> ReportReading:
+    """The report's findings; `addressees` are the known (slug, name) pairs a lead-in is matched to."""
     counts = Counter(line.text for line in lines if len(line.text) > 25)
     repeated = {
         text
@@ -95,7 +179,6 @@ def read_report(lines: list[Line]) -> ReportReading:
     lead_in = ""
     findings: list[Finding] = []
     timescale_months, timescale_text = None, ""
-    expected: dict[str, int] = {}
     for line in lines:
         text = line.text.strip()
         if text in repeated or text in {"-", "–", "Ends/."}:
@@ -113,21 +196,24 @@ def read_report(lines: list[Line]) -> ReportReading:
         if not item:
             continue
         printed, body = int(item.group(1)), SEE_ABOVE_RE.sub("", item.group(2).strip())
-        number = printed
-        want = expected.get(kind)
-        if want is not None and printed > want:
-            number = want  # the list skipped a number: the report's own has no gap
+        if any(
+            f.kind == kind and f.printed == printed and fuzz.ratio(norm(f.text), norm(body)) >= 90
+            for f in findings
+        ):
+            continue  # the same finding quoted again (a form that lists them, then answers them)
         finding = Finding(
             kind=kind,
-            number=number,
+            number=printed,
             text=body,
             lead_in=lead_in,
-            addressees=addressees_of(lead_in),
-            printed=printed if printed != number else None,
+            addressees=addressees_of(lead_in, addressees),
+            printed=printed,
         )
         finding.timescale_months, finding.due_on = timescale_of(body)
         findings.append(finding)
-        expected[kind] = number + 1
+    anchors = _anchors(lines)
+    for name in KINDS:
+        _renumber([f for f in findings if f.kind == name], anchors if name == "recommendation" else [])
     head = [line.text for line in lines[:40]]
     title = next((t for t in head if len(t) > 20 and not DATE_RE.search(t) and not ITEM_RE.match(t)), "")
     dates = [d for t in head for d in find_dates(t)]

@@ -854,6 +854,8 @@ KIND_LABELS = {
 
 def read_report_document(upload=None, pasted: str = ""):
     """The report's findings, from its file (checked as any upload) or from pasted text."""
+    from recommendations.models import Addressee
+
     from .report import read_report
 
     if upload is not None:
@@ -862,16 +864,29 @@ def read_report_document(upload=None, pasted: str = ""):
         lines = reading.read_lines(upload.read(), checked.kind)
     else:
         lines = reading.lines_from_text(pasted)
-    return read_report(lines)
+    return read_report(lines, addressees=list(Addressee.objects.values_list("slug", "name")))
 
 
 def findings_as_lines(result) -> str:
+    """One finding a line: kind | number | addressed to | lead-in | text | timescale (months) | due date."""
     return "\n".join(
         " | ".join(
-            [KIND_LABELS[f.kind], str(f.number), "; ".join(f.addressees), f.lead_in, f.text.replace("|", "/")]
+            [
+                KIND_LABELS[f.kind],
+                str(f.number),
+                "; ".join(f.addressees),
+                f.lead_in.replace("|", "/"),
+                f.text.replace("|", "/"),
+                str(f.timescale_months or ""),
+                f.due_on.isoformat() if f.due_on else "",
+            ]
         )
         for f in result.findings
     )
+
+
+_MONTHS_PART = re.compile(r"^\d{0,3}$")
+_DUE_PART = re.compile(r"^(?:\d{4}-\d{2}-\d{2})?$")
 
 
 def findings_table_csv(findings: str) -> bytes:
@@ -881,7 +896,7 @@ def findings_table_csv(findings: str) -> bytes:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Number", "Kind", "Lead-in", "Text", "Addressed to"])
+    writer.writerow(["Number", "Kind", "Lead-in", "Text", "Addressed to", "Timescale (months)", "Due date"])
     for line in findings.splitlines():
         if not line.strip():
             continue
@@ -890,6 +905,9 @@ def findings_table_csv(findings: str) -> bytes:
             raise ValidationError(
                 _("Each finding needs five parts separated by |: “%(line)s”") % {"line": line.strip()[:80]}
             )
+        months, due = "", ""
+        if len(parts) >= 7 and _MONTHS_PART.match(parts[-2]) and _DUE_PART.match(parts[-1]):
+            parts, months, due = parts[:-2], parts[-2], parts[-1]
         kind, number, addressees, lead_in, text = (
             parts[0],
             parts[1],
@@ -897,7 +915,7 @@ def findings_table_csv(findings: str) -> bytes:
             parts[3],
             " | ".join(parts[4:]),
         )
-        writer.writerow([number, kind, lead_in, text, addressees])
+        writer.writerow([number, kind, lead_in, text, addressees, months, due])
     return out.getvalue().encode("utf-8")
 
 

@@ -343,6 +343,9 @@ def report_read(request):
                 "lead_inspectorate": data["lead_inspectorate"],
                 "timescale_months": data["timescale_months"],
                 "published_on": data["published_on"].isoformat(),
+                "inspectorates": "\n".join(
+                    line.strip() for line in (data.get("inspectorates") or "").splitlines() if line.strip()
+                ),
             }
             try:
                 job = services.start_report_check(
@@ -370,6 +373,7 @@ def report_read(request):
                             "kind": data["kind"],
                             "published_on": result.published_on,
                             "lead_inspectorate": result.inspectorates[0] if result.inspectorates else "",
+                            "inspectorates": "\n".join(result.inspectorates),
                             "timescale_months": result.timescale_months,
                             "findings": services.findings_as_lines(result),
                         }
