@@ -110,6 +110,12 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     status_before = serializers.ChoiceField(choices=Record.Status.choices, allow_blank=True, read_only=True)
     status_after = serializers.ChoiceField(choices=Record.Status.choices, allow_blank=True, read_only=True)
     rag = serializers.ChoiceField(choices=Record.Rag.choices, allow_blank=True, read_only=True)
+    voice = serializers.ChoiceField(
+        choices=ProgressUpdate.Voice.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Whose words these are; empty: the person who entered them wrote them."),
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -123,6 +129,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "status_after",
             "rag",
             "author",
+            "author_name",
             "voice",
             "source_document",
             "source_dated",
@@ -141,6 +148,24 @@ class ProgressUpdateCreateSerializer(StrictSerializer):
     rag = serializers.ChoiceField(choices=Record.Rag.choices, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     corrects = serializers.IntegerField(required=False, min_value=1)
+    voice = serializers.ChoiceField(
+        choices=ProgressUpdate.Voice.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Whose words these are; empty: the person who entered them wrote them."),
+    )
+    author_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("The name and role of the person whose words they are, e.g. “T/ACC Richard Ocone”."),
+    )
+    source_document = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text=_("The document the words come from.")
+    )
+    source_dated = serializers.DateField(
+        required=False, allow_null=True, help_text=_("The document's date; null: it gives none.")
+    )
     expected_version = serializers.IntegerField(
         min_value=1,
         help_text=_(

@@ -156,6 +156,10 @@ class UpdateList(mixins.ListModelMixin, ForceApiView):
             corrects=corrects,
             reason=data.get("reason", ""),
             expected_version=data["expected_version"],
+            voice=data.get("voice", ""),
+            author_name=data.get("author_name", ""),
+            source_document=data.get("source_document", ""),
+            source_dated=data.get("source_dated"),
         )
         body = serializers.ProgressUpdateSerializer(result.update).data
         return ApiResponse(body, status=status.HTTP_201_CREATED)

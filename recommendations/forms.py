@@ -11,7 +11,7 @@ from frontend.fields import IdModelMultipleChoiceField
 from frontend.forms import GovukDateInput, GovukFormMixin
 
 from . import evidence
-from .models import CLOSURE_STAGES, Owner, Record
+from .models import CLOSURE_STAGES, Owner, ProgressUpdate, Record
 
 Status = Record.Status
 # Closing a record has its own pages (a chief officer's decision with a reason), not the update form.
@@ -72,6 +72,38 @@ class ProgressUpdateForm(VersionedForm):
         label=_("RAG rating"), required=False, widget=forms.RadioSelect, choices=Record.Rag.choices
     )
     evidence = EvidenceField(label=_("Evidence (optional)"))
+    # Whose words and which document (s55: the commissioner's, the chief officer's, or an officer's
+    # for the chief officer). Empty: the person saving the update wrote it.
+    voice = forms.ChoiceField(
+        label=_("Whose words are these?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", _("Mine, written here")), *ProgressUpdate.Voice.choices],
+        error_messages={"invalid_choice": _("Select whose words these are")},
+    )
+    author_name = forms.CharField(
+        label=_("Name and role of the person whose words they are (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For example “T/ACC Richard Ocone”. Needed for an officer writing for the chief officer."
+        ),
+        error_messages={"max_length": _("The name must be 200 characters or fewer")},
+    )
+    source_document = forms.CharField(
+        label=_("Document the words come from (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("For example “Chief Constable’s letter to the commissioner”."),
+        error_messages={"max_length": _("The document's name must be 300 characters or fewer")},
+    )
+    source_dated = forms.DateField(
+        label=_("Date of the document (optional)"),
+        required=False,
+        widget=GovukDateInput,
+        help_text=_("Leave empty if the document gives no date: it is shown as “date not known”."),
+        error_messages={"invalid": _("Enter a real date")},
+    )
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, record, user, allowed, correcting=None, **kwargs):

@@ -170,6 +170,13 @@ def _add_progress_update(
     if not text:
         raise ValidationError({"text": _("Enter the progress update")})
     check_update_date(locked, dated)
+    voice, author_name, source_document = _check_source(
+        locked,
+        voice=voice,
+        author_name=author_name,
+        source_document=source_document,
+        source_dated=source_dated,
+    )
     if corrects is not None and corrects.record_id != locked.pk:
         raise ValidationError({"corrects": _("A correction must point at an update on the same record.")})
 
@@ -218,6 +225,37 @@ def _add_progress_update(
     locked.version += 1
     locked.save()
     return UpdateResult(update=update, record=locked)
+
+
+def _check_source(
+    record: Record, *, voice: str, author_name: str, source_document: str, source_dated: date | None
+) -> tuple[str, str, str]:
+    """Whose words an entry is and which document it comes from, checked the same for every door.
+
+    An officer speaking for the chief officer must be named; the document's date cannot be after
+    today or before the report it answers. Returns the values stripped.
+    """
+    voice = (voice or "").strip()
+    author_name = (author_name or "").strip()
+    source_document = (source_document or "").strip()
+    errors = {}
+    if voice and voice not in ProgressUpdate.Voice.values:
+        errors["voice"] = _("Select whose words these are")
+    if voice == ProgressUpdate.Voice.OFFICER_FOR_CHIEF and not author_name:
+        errors["author_name"] = _("Enter the name and role of the officer who wrote it")
+    if len(author_name) > 200:
+        errors["author_name"] = _("The name must be 200 characters or fewer")
+    if len(source_document) > 300:
+        errors["source_document"] = _("The document's name must be 300 characters or fewer")
+    if source_dated is not None:
+        published = record.recommendation.inspection.published_on
+        if source_dated > timezone.localdate():
+            errors["source_dated"] = _("The document's date cannot be in the future")
+        elif published and source_dated < published:
+            errors["source_dated"] = _("The document's date cannot be before the report was published")
+    if errors:
+        raise ValidationError(errors)
+    return voice, author_name, source_document
 
 
 def _timeline_key(update: ProgressUpdate) -> tuple:
@@ -620,6 +658,8 @@ def record_hmicfrs_closure(
         errors["closed_on"] = _("Enter the date HMICFRS authorised closure")
     elif closed_on < record.recommendation.inspection.published_on:
         errors["closed_on"] = _("The date cannot be before the report was published")
+    elif closed_on > timezone.localdate():
+        errors["closed_on"] = _("The date HMICFRS authorised closure cannot be in the future")
     if not basis:
         errors["basis"] = _("Enter the basis of closure as HMICFRS gave it")
     if errors:

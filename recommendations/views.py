@@ -292,6 +292,10 @@ class UpdateCreateView(ForceActionMixin, FormView):
             corrects=self.correcting,
             expected_version=self.expected_version(form),
             attachments=data.get("evidence") or [],
+            voice=data.get("voice") or "",
+            author_name=data.get("author_name") or "",
+            source_document=data.get("source_document") or "",
+            source_dated=data.get("source_dated"),
         )
         self.success_message = (
             _("Correction added") if self.correcting is not None else _("Progress update added")

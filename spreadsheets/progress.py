@@ -26,7 +26,7 @@ from recommendations.services import (
     set_record_owners,
 )
 
-from .columns import PROGRESS_COLUMNS
+from .columns import PROGRESS_COLUMNS, Column
 from .models import ImportJob
 from .reading import Table, normalise_header
 from .rows import (
@@ -47,7 +47,52 @@ from .rows import (
 
 Kind = Recommendation.Kind
 Status = Record.Status
+Voice = ProgressUpdate.Voice
 MONTHS = re.compile(r"(\d{1,3})\s*months?", re.IGNORECASE)
+
+# Whose words a row's progress is and which document it comes from: optional columns of the import
+# only (the exports write what the app recorded, in PROGRESS_COLUMNS).
+SOURCE_COLUMNS = [
+    Column(
+        "voice",
+        "Whose words",
+        _("Optional: Commissioner, Chief officer, or Officer for the chief officer. Blank: yours."),
+        aliases=("voice", "words of"),
+        example="Chief officer",
+    ),
+    Column(
+        "author_name",
+        "Named person",
+        _("Optional: the name and role of the person whose words they are, e.g. “T/ACC Richard Ocone”."),
+        aliases=("author", "written by"),
+    ),
+    Column(
+        "source_document",
+        "Source document",
+        _("Optional: the document the words come from."),
+        aliases=("source", "document"),
+    ),
+    Column(
+        "source_dated",
+        "Document date",
+        _("Optional: the date of that document. Blank if the document gives none."),
+        aliases=("source date", "date of document"),
+    ),
+]
+IMPORT_COLUMNS = [*PROGRESS_COLUMNS, *SOURCE_COLUMNS]
+VOICE_NAMES = {
+    **{normalise_header(str(label)): value for value, label in Voice.choices},
+    **{normalise_header(value): value for value in Voice.values},
+    "commissioner": Voice.PCC,
+    "pcc": Voice.PCC,
+    "pfcc": Voice.PCC,
+    "police and crime commissioner": Voice.PCC,
+    "chief officer": Voice.CHIEF_OFFICER,
+    "chief constable": Voice.CHIEF_OFFICER,
+    "commissioner of police": Voice.CHIEF_OFFICER,
+    "officer for the chief officer": Voice.OFFICER_FOR_CHIEF,
+    "officer for the chief constable": Voice.OFFICER_FOR_CHIEF,
+}
 
 
 def external_ref(force, inspection, kind, number, text) -> str:
@@ -68,7 +113,7 @@ class ProgressImport:
         self.force, self.inspection, self.user = job.force, job.inspection, job.user
 
     def run(self, *, commit: bool) -> dict:
-        self.index, errors = match_headers(self.table, PROGRESS_COLUMNS)
+        self.index, errors = match_headers(self.table, IMPORT_COLUMNS)
         if errors:
             return {"errors": errors, "rows": [], "applied": False}
         with scope(force=self.force.pk):
@@ -117,7 +162,7 @@ class ProgressImport:
         self.force_names = names | {n.removesuffix(" police").removesuffix(" constabulary") for n in names}
 
     def handle(self, report, number, cells):
-        row = Row(number, cells, self.index, self.table, PROGRESS_COLUMNS)
+        row = Row(number, cells, self.index, self.table, IMPORT_COLUMNS)
         self.check_force(row)
         rec = self.recs[self.recommendation_key(row)]
         report.label = rec.label
@@ -232,6 +277,7 @@ class ProgressImport:
             status=status,
             plain_kind=ProgressUpdate.Kind.IMPORTED,
             external_ref=ref,
+            **self.source(row),
         )
         self.refs.add((record.pk, ref))
         self.records[record.pk] = result.record
@@ -306,6 +352,26 @@ class ProgressImport:
                     % {"label": Kind(other[0]).label, "other": other[1], "number": key[1]},
                 )
         return key
+
+    @staticmethod
+    def source(row) -> dict:
+        """Whose words and which document, as the row gives them (checked again by the service)."""
+        text = row.text("voice") if "voice" in row.index else ""
+        voice = ""
+        if text:
+            voice = VOICE_NAMES.get(normalise_header(text), "")
+            if not voice:
+                raise RowError(
+                    row.headers["voice"],
+                    _("“%(value)s” is not whose words they are. Use one of: %(choices)s.")
+                    % {"value": text[:60], "choices": ", ".join(str(label) for label in Voice.labels)},
+                )
+        return {
+            "voice": voice,
+            "author_name": row.text("author_name") if "author_name" in row.index else "",
+            "source_document": row.text("source_document") if "source_document" in row.index else "",
+            "source_dated": row.date("source_dated") if "source_dated" in row.index else None,
+        }
 
     @staticmethod
     def status(row):

@@ -344,6 +344,98 @@ def test_an_owner_added_through_the_api_is_saved_by_save_owner(world, gwent_staf
     assert_owned(writes)
 
 
+# Whose words an update is and which document it comes from: the same through every door.
+SOURCE = {
+    "voice": "officer_for_chief",
+    "author_name": "T/ACC Richard Ocone",
+    "source_document": "Constabulary's table of progress",
+    "source_dated": "2022-09-02",
+}
+
+
+def _with_source(door_name, client, world, record, source):
+    text = "Training delivered to all MOSOVO officers."
+    if door_name == "page":
+        url = reverse("recommendations:update-create", kwargs={"force_slug": "gwent", "pk": record.pk})
+        return client.post(url, {"text": text, "version": record.version, **source})
+    if door_name == "api":
+        return client.post(
+            f"/api/forces/gwent/records/{record.pk}/updates/",
+            {"text": text, "expected_version": record.version, **source},
+            content_type="application/json",
+        )
+    headers = [
+        "Recommendation",
+        "Progress",
+        "Whose words",
+        "Named person",
+        "Source document",
+        "Document date",
+    ]
+    words = {"officer_for_chief": "Officer for the chief officer", "": ""}[source["voice"]]
+    dated = source["source_dated"] and "/".join(reversed(source["source_dated"].split("-")))
+    row = [
+        str(record.recommendation.number),
+        text,
+        words,
+        source["author_name"],
+        source["source_document"],
+        dated,
+    ]
+    upload = SimpleUploadedFile("progress.csv", _csv(headers, [row]), content_type="text/csv")
+    url = reverse("spreadsheets:progress-import", kwargs={"force_slug": "gwent"})
+    response = client.post(url, {"inspection": world.inspection.pk, "file": upload})
+    job = ImportJob.objects.order_by("-pk").first()
+    if job is not None and job.status == ImportJob.Status.PREVIEWED:
+        return client.post(job.get_absolute_url())
+    return response
+
+
+@pytest.mark.parametrize("door_name", ["page", "api", "import"])
+def test_whose_words_and_which_document_are_recorded_through_every_door(
+    door_name, world, gwent_staff, client_for, writes
+):
+    record = _fresh(world)
+    client = client_for(gwent_staff)
+    _with_source(door_name, client, world, record, SOURCE)
+    record.refresh_from_db()
+    entry = record.updates.order_by("-created_at", "-pk").first()
+    assert entry.text == "Training delivered to all MOSOVO officers."
+    assert entry.voice == ProgressUpdate.Voice.OFFICER_FOR_CHIEF
+    assert entry.author_name == "T/ACC Richard Ocone" and entry.author == gwent_staff
+    assert entry.source_document == "Constabulary's table of progress"
+    assert entry.source_dated.isoformat() == "2022-09-02"
+    assert_owned(writes)
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert (
+        "An officer for the chief officer (T/ACC Richard Ocone), Constabulary&#x27;s table of progress, "
+        "2 September 2022"
+    ) in page
+
+
+@pytest.mark.parametrize("door_name", ["page", "api", "import"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"author_name": ""},  # an officer for the chief officer must be named
+        {"source_dated": "2022-07-01"},  # before the report was published
+        {"source_dated": "2099-01-01"},  # in the future
+    ],
+    ids=["unnamed-officer", "before-report", "future"],
+)
+def test_a_bad_source_is_refused_through_every_door_and_nothing_is_saved(
+    door_name, bad, world, gwent_staff, client_for
+):
+    record = _fresh(world)
+    before = (record.version, ProgressUpdate.objects.count())
+    answer = _with_source(door_name, client_for(gwent_staff), world, record, {**SOURCE, **bad})
+    assert answer.status_code == {"page": 200, "api": 400, "import": 302}[door_name]
+    if door_name == "import":
+        assert ImportJob.objects.order_by("-pk").first().status == ImportJob.Status.INVALID
+    record.refresh_from_db()
+    assert (record.version, ProgressUpdate.objects.count()) == before
+
+
 # The statutory acts: HMICFRS's closure and register reference (page, API), an inspection's last day
 # (the administrators' page). Each writes through recommendations.services and nowhere else.
 
