@@ -263,7 +263,7 @@ def lines_from_pdf(data: bytes) -> list[Line]:
     if not any(line.text for line in out):
         raise UnreadableDocument(
             _(
-                "The PDF has no text layer (it is a scan). Upload the original document, or a PDF made from it, or ask an administrator to install OCR."
+                "The PDF has no text layer (it is a scan), and this service does not read scans. Upload the original Word document or a PDF saved from it, or give the scan a text layer first with an OCR tool (for example: ocrmypdf -l eng+cym scan.pdf response.pdf) and upload that."
             )
         )
     return _merge_wrapped([line for line in out if line.text])

@@ -246,6 +246,26 @@ def test_file_that_lies_about_its_type_is_refused_and_nothing_kept(
     assert not (settings.MEDIA_ROOT / "history").exists()
 
 
+def test_a_200_mb_file_is_refused_in_the_upload_forms_error_summary(
+    world, gwent_staff, client_for, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as handle:
+        handle.write(b"%PDF-1.7\n")
+        handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB on the wire, not on the disk
+    with big.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
+        response = client_for(gwent_staff).post(
+            reverse("history:upload", kwargs={"force_slug": "gwent"}),
+            {"inspection": world.inspection.pk, "document": handle},
+        )
+    assert response.status_code == 200
+    body = response.content.decode()
+    summary = body[body.index("govuk-error-summary") :]
+    assert "big.pdf must be smaller than 20" in summary
+    assert not DocumentImport.objects.exists()
+    assert not (settings.MEDIA_ROOT / "history").exists()
+
+
 def test_oversized_file_is_refused(world, gwent_staff, settings):
     huge = SimpleUploadedFile("big.pdf", b"%PDF-1.7")
     huge.size = 200 * 1024 * 1024  # what Django reports for a 200 MB upload, without writing one
