@@ -192,6 +192,25 @@ class RecordQuerySet(models.QuerySet):
     def in_open_inspections(self):
         return self.filter(recommendation__inspection__is_open=True)
 
+    def with_latest_answer(self):
+        """Read each record's latest answer (`record.latest_answer`: the force's own words, never a
+        workflow step such as "Signed off as complete") with one more query for the whole list.
+        `record.latest_update` stays the latest entry of any kind: show it beside as the step."""
+        from django.db.models import OuterRef, Prefetch, Subquery
+
+        latest = (
+            ProgressUpdate.objects.filter(record=OuterRef("record"), kind__in=ANSWER_KINDS)
+            .order_by(models.F("dated").desc(nulls_last=True), "-created_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.filter(pk=Subquery(latest)),
+                to_attr="_latest_answers",
+            )
+        )
+
     def for_overview(self):
         """Everything a list page shows, in a fixed number of queries whatever the size."""
         return self.select_related(
@@ -256,6 +275,25 @@ class Record(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendations:record-detail", kwargs={"force_slug": self.force.slug, "pk": self.pk})
+
+    @property
+    def latest_answer(self):
+        """The latest progress update in the force's own words (see RecordQuerySet.with_latest_answer,
+        which reads it for a whole list at once); None without one."""
+        if "_latest_answer" in self.__dict__:
+            return self.__dict__["_latest_answer"]
+        prefetched = self.__dict__.get("_latest_answers")
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return (
+            self.updates.filter(kind__in=ANSWER_KINDS)
+            .order_by(models.F("dated").desc(nulls_last=True), "-created_at", "-pk")
+            .first()
+        )
+
+    @latest_answer.setter
+    def latest_answer(self, update):
+        self.__dict__["_latest_answer"] = update
 
     @property
     def is_closed(self) -> bool:
@@ -424,8 +462,14 @@ class ProgressUpdate(models.Model):
 
     @property
     def can_be_corrected(self) -> bool:
-        """OPCC staff correct what they wrote; a chief officer's decision or a system step is not theirs to."""
-        return self.kind in ANSWER_KINDS
+        """OPCC staff correct what they wrote, while the record is open. Never a chief officer's
+        decision or words, a workflow step, an entry taken from a published letter, or anything once
+        the record is signed off or closed (a correction would change what was signed)."""
+        if self.kind not in (self.Kind.UPDATE, self.Kind.CORRECTION, self.Kind.CLOSURE_REQUESTED):
+            return False
+        if self.voice in (self.Voice.CHIEF_OFFICER, self.Voice.OFFICER_FOR_CHIEF) or self.source_document:
+            return False
+        return not self.record.is_closed
 
 
 class Attachment(models.Model):

@@ -543,3 +543,59 @@ def test_api_list_sign_off_and_changes_pages_run_a_constant_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(small[url]):
             assert client.get(url).status_code == 200, url
+
+
+# --- Corrections only where they make sense; the latest answer, not the latest step --------------------
+
+
+def test_correct_this_entry_is_offered_only_on_staffs_own_words_while_the_record_is_open(
+    world, gwent_staff, gwent_chief, client_for
+):
+    from recommendations.models import ProgressUpdate
+    from recommendations.services import sign_off
+
+    record = world.record(world.gwent, 14)
+    add_progress_update(record, author=gwent_staff, text="Training plan agreed.")
+    page = reverse("recommendations:record-detail", kwargs={"force_slug": "gwent", "pk": record.pk})
+    assert "Correct this entry" in client_for(gwent_staff).get(page).content.decode()
+    own = ProgressUpdate.objects.filter(record=record, text="Training plan agreed.").get()
+    assert own.can_be_corrected
+    _awaiting(record, gwent_staff)
+    record.refresh_from_db()
+    sign_off(record, acting_user=gwent_chief, text="")
+    updates = list(ProgressUpdate.objects.filter(record=record).select_related("record"))
+    signed = next(u for u in updates if u.kind == "signed_off")
+    assert not signed.can_be_corrected
+    assert not any(u.can_be_corrected for u in updates)  # signed off: nothing is corrected any more
+    assert "Correct this entry" not in client_for(gwent_staff).get(page).content.decode()
+
+    open_record = world.record(world.gwent, 15)
+    for fields in ({"voice": "chief_officer"}, {"source_document": "PCC letter of 2 September 2022"}):
+        entry = ProgressUpdate(
+            force=world.gwent, record=open_record, kind="update", text="From the letter.", **fields
+        )
+        assert not entry.can_be_corrected, fields
+    assert not ProgressUpdate(
+        force=world.gwent, record=open_record, kind="imported", text="x"
+    ).can_be_corrected
+    assert ProgressUpdate(force=world.gwent, record=open_record, kind="update", text="x").can_be_corrected
+
+
+def test_with_latest_answer_reads_the_answer_not_the_sign_off_in_one_query(
+    world, gwent_staff, gwent_chief, django_assert_num_queries
+):
+    from recommendations.services import sign_off
+
+    record = world.record(world.gwent, 14)
+    _awaiting(record, gwent_staff)
+    record.refresh_from_db()
+    sign_off(record, acting_user=gwent_chief, text="")
+    add_progress_update(world.record(world.gwent, 15), author=gwent_staff, text="Plan agreed.")
+    records = Record.objects.filter(force=world.gwent).select_related("latest_update")
+    with django_assert_num_queries(2):  # the records, then every latest answer at once
+        found = {r.pk: r for r in records.with_latest_answer()}
+        answers = {pk: r.latest_answer for pk, r in found.items()}
+    assert found[record.pk].latest_update.kind == "signed_off"
+    assert answers[record.pk].text == "Implemented across the force."
+    assert answers[world.record(world.gwent, 15).pk].text == "Plan agreed."
+    assert Record.objects.get(pk=record.pk).latest_answer.text == "Implemented across the force."
