@@ -708,11 +708,14 @@ def _letter_entry(batch: DocumentBatch, letter, forces: list[Force], kept: dict)
 def run_batch(batch_id: int) -> DocumentBatch:
     """Read every letter of the zip (called in the task), recording progress and each letter's force."""
     batch = DocumentBatch.objects.select_related("inspection", "uploaded_by").get(pk=batch_id)
-    if not batch.is_pending:
-        return batch  # a redelivered message: the work is done already
-    DocumentBatch.objects.filter(pk=batch_id).update(
+    # Claimed in one conditional update, so two workers given the same message cannot both read
+    # it. A batch done, or being read by another worker, is left alone (if that worker died, the
+    # stuck-work sweep marks the batch failed: fail_stopped_readings).
+    claimed = DocumentBatch.objects.filter(pk=batch_id, status=DocumentBatch.Status.QUEUED).update(
         status=DocumentBatch.Status.READING, progress=5, started_at=timezone.now()
     )
+    if not claimed:
+        return batch
     try:
         with evidence.evidence_storage().open(batch.file, "rb") as handle:
             letters = batch_reading.letters_in_zip(handle.read())

@@ -302,9 +302,34 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
     }
 else:
-    # Redis gives an unacknowledged task to another worker after this; the stuck-work sweep acts
-    # sooner for imports and letter renders.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
+    # Redis gives an unacknowledged task to another worker after this (derived below); the
+    # stuck-work sweep acts sooner for imports and letter renders.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Hard time limits (seconds). The tasks that need longer name their own (imports, history
+# readings, letter and pack renders); every other task is killed at CELERY_TASK_TIME_LIMIT.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+LETTER_RENDER_SOFT_TIME_LIMIT = env_int("LETTER_RENDER_SOFT_TIME_LIMIT", 120)
+LETTER_RENDER_TIME_LIMIT = env_int("LETTER_RENDER_TIME_LIMIT", 150)
+NATIONAL_PACK_SOFT_TIME_LIMIT = env_int("NATIONAL_PACK_SOFT_TIME_LIMIT", 240)
+NATIONAL_PACK_TIME_LIMIT = env_int("NATIONAL_PACK_TIME_LIMIT", 270)
+TASK_HARD_TIME_LIMITS = (
+    CELERY_TASK_TIME_LIMIT,
+    IMPORT_TASK_TIME_LIMIT,
+    HISTORY_BATCH_SOFT_TIME_LIMIT + 60,
+    LETTER_RENDER_TIME_LIMIT,
+    NATIONAL_PACK_TIME_LIMIT,
+)
+# Longer than any task may run: a message is handed to a second worker only when the first is
+# certainly dead, never while it may still be working (tests/test_stuck_work.py checks every task).
+LONGEST_TASK_SECONDS = max(TASK_HARD_TIME_LIMITS)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", LONGEST_TASK_SECONDS + 300)
+if CELERY_VISIBILITY_TIMEOUT <= LONGEST_TASK_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be longer than the longest task "
+        f"time limit ({LONGEST_TASK_SECONDS} s), or a running task would be given to a second worker."
+    )
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another worker

@@ -54,7 +54,9 @@ def run_pack_render(render_id: int):
 
     with transaction.atomic():
         render = PackRender.objects.select_for_update().get(pk=render_id)
-        if render.status == PackRender.Status.DONE:
+        if render.status != PackRender.Status.QUEUED:
+            # Done already (a redelivered message), being made by another worker, or marked failed
+            # by the stuck-work sweep (asking again makes a new render).
             return render
         render.status = PackRender.Status.RENDERING
         render.save(update_fields=["status"])
@@ -69,5 +71,30 @@ def run_pack_render(render_id: int):
         render.status = PackRender.Status.DONE
         render.pdf = pdf
     render.finished_at = timezone.now()
-    render.save(update_fields=["status", "error", "pdf", "finished_at"])
+    # Only a render still "rendering" is finished here: one the sweep marked failed stays failed.
+    PackRender.objects.filter(pk=render.pk, status=PackRender.Status.RENDERING).update(
+        status=render.status, error=render.error, pdf=render.pdf, finished_at=render.finished_at
+    )
+    render.refresh_from_db()
     return render
+
+
+def fail_stopped_pack_renders(now=None) -> int:
+    """Pack renders a dead worker left pending, older than the task's hard time limit (which would
+    have stopped a live one) and the sweep's slack: marked failed, so the page offers "Try again"."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import PackRender
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NATIONAL_PACK_TIME_LIMIT + settings.STUCK_WORK_AFTER_SECONDS)
+    return PackRender.objects.filter(
+        status__in=[PackRender.Status.QUEUED, PackRender.Status.RENDERING], created_at__lt=cutoff
+    ).update(
+        status=PackRender.Status.FAILED,
+        error="[stopped] The worker stopped before the PDF was made.",
+        finished_at=now,
+    )

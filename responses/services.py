@@ -446,9 +446,9 @@ def run_render(render_id: int) -> LetterRender:
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pdf)
-    except Exception as exc:  # WeasyPrint or disk: show it on the page and offer a retry
+    except Exception as exc:  # WeasyPrint, disk or the soft time limit: show it and offer a retry
         log.exception("Letter render %s failed", render_id)
-        LetterRender.objects.filter(pk=render_id).update(
+        LetterRender.objects.filter(pk=render_id, status=LetterRender.Status.RENDERING).update(
             status=LetterRender.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
@@ -457,6 +457,12 @@ def run_render(render_id: int) -> LetterRender:
         return render
     with transaction.atomic():
         ResponseVersion.objects.select_for_update().get(pk=render.version_id)
+        # The stuck-work sweep may have marked this render failed (and queued another) while it
+        # ran: a render no longer "rendering" is not ours to finish, and its file is dropped.
+        if LetterRender.objects.select_for_update().get(pk=render_id).status != LetterRender.Status.RENDERING:
+            path.unlink(missing_ok=True)
+            render.refresh_from_db()
+            return render
         try:
             check_not_published_letter(render.version)
         except ValidationError as exc:  # queued before publication, finished after: keep the published PDF

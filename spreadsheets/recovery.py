@@ -13,7 +13,8 @@ sweep finds jobs that are running on paper but that no worker holds:
 Running the job twice is harmless: a run skips a job that has finished or that another worker
 holds, so the rows are applied exactly once. Letter renders left "rendering" by a dead worker are
 handled the same way (one new render, then failed with the page's retry button). A published
-response's reading (history) left "being read" past its task's hard time limit is marked failed.
+response's reading (history) left "being read", or a quarterly pack's PDF left pending, past its
+task's hard time limit is marked failed.
 """
 
 import logging
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from history import services as history_services
+from national import services as national_services
 from outbox.services import enqueue
 from responses import services as responses_services
 from responses.models import LetterRender
@@ -116,4 +118,5 @@ def sweep(now=None) -> dict:
         "imports": sweep_imports(now),
         "renders": sweep_renders(now),
         "history": history_services.fail_stopped_readings(now),
+        "packs": national_services.fail_stopped_pack_renders(now),
     }
