@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from forces.access import is_national
 from recommendations.models import Owner, Record
+from spreadsheets.formulas import escape_formula
 
 from .history import Change, Entry, history_entries, history_models
 from .models import AuditEvent
@@ -79,9 +80,8 @@ class RecordHistoryView(TemplateView):
 
 
 def _safe(value) -> str:
-    """Spreadsheet programs run cells that start with = + - @: quote them (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a CSV cell, escaped against formula injection by the one shared function."""
+    return escape_formula("" if value is None else str(value))
 
 
 class _Echo:

@@ -9,17 +9,16 @@ these inside `django_scopes.scopes_disabled()` (national.views does, and logs it
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, transaction
 from django.db.models import BooleanField as BooleanOutput
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forces.models import Force
+from forces.models import Force, OfficeHolding
+from forces.services import Holders, holders_on
 from frontend.templatetags.govuk import status_tag_class
+from recommendations.dates import judge_timeliness
 from recommendations.models import (
     CLOSURE_STAGES,
     Inspection,
@@ -99,12 +98,30 @@ def police_recommendations(inspection):
     )
 
 
-def filtered_forces(filters: Filters, *, recommendation_ids=(), today=None):
+def of_commissioner_type(commissioner_type: str, day: date, prefix: str = "") -> Q:
+    """Forces whose commissioner was of `commissioner_type` on `day` (office-holders by date; a
+    force with none recorded answers with its current type, as forces.services.holders_on does)."""
+    held = (
+        OfficeHolding.objects.filter(
+            office=OfficeHolding.Office.COMMISSIONER, commissioner_type=commissioner_type
+        )
+        .filter(Q(starts_on=None) | Q(starts_on__lte=day))
+        .filter(Q(ends_on=None) | Q(ends_on__gte=day))
+        .values("force_id")
+    )
+    recorded = OfficeHolding.objects.filter(force=OuterRef(f"{prefix}pk" if prefix else "pk"))
+    return Q(**{f"{prefix}pk__in": held}) | (
+        Q(**{f"{prefix}commissioner_type": commissioner_type}) & ~Exists(recorded)
+    )
+
+
+def filtered_forces(filters: Filters, *, recommendation_ids=(), today=None, on: date | None = None):
+    """The forces of the matrix; the commissioner type is the one on `on` (the inspection's date)."""
     forces = Force.objects.all()
     if filters.country:
         forces = forces.filter(country=filters.country)
     if filters.commissioner_type:
-        forces = forces.filter(commissioner_type=filters.commissioner_type)
+        forces = forces.filter(of_commissioner_type(filters.commissioner_type, on or timezone.localdate()))
     # A force is a row if it has a record of the inspection (that matches the record filters).
     matching = Record.objects.filter(
         filters.record_q(today or timezone.localdate()),
@@ -128,7 +145,8 @@ class Cell:
 
 @dataclass
 class Timeliness:
-    """When the force's PCC published the response, against the statutory (56-day) date.
+    """When the force's PCC published the response, against the statutory (56-day) date, as
+    recommendations.dates.judge_timeliness judges it (the one rule for every page and export).
 
     `days_late` is the signed difference from the last day; `late_by` and `early_by` split it so
     that nothing shows "-3 days late" for a force that published early.
@@ -136,15 +154,14 @@ class Timeliness:
 
     published_on: date | None
     days_late: int | None
-    # Published, even when the date is unknown (Staffordshire 2022): "date not known", never
-    # "not yet published" (the same judgement as recommendations.dates.judge_timeliness).
-    published: bool = False
+    state: str
 
-    @property
-    def state(self) -> str:
-        if self.published_on is None:
-            return "date_not_known" if self.published else "not_published"
-        return "late" if self.days_late > 0 else "on_time"
+    @classmethod
+    def judge(cls, *, published: bool, published_on: date | None, last_day: date) -> "Timeliness":
+        state, days_late = judge_timeliness(
+            is_published=published, published_on=published_on, last_day=last_day
+        )
+        return cls(published_on, days_late, state)
 
     @property
     def late_by(self) -> int | None:
@@ -166,6 +183,7 @@ class ForceRow:
     cells: list
     totals: dict
     timeliness: Timeliness
+    holders: Holders | None = None  # who held office on the response's date
 
 
 CHART_LABEL_WIDTH = 120
@@ -333,7 +351,9 @@ def build_dashboard(
     today = today or timezone.localdate()
     recommendations = list(police_recommendations(inspection))
     rec_ids = [r.pk for r in recommendations]
-    forces = list(filtered_forces(filters, recommendation_ids=rec_ids, today=today))
+    forces = list(
+        filtered_forces(filters, recommendation_ids=rec_ids, today=today, on=inspection.published_on)
+    )
     force_ids = [f.pk for f in forces]
 
     records = Record.objects.filter(recommendation_id__in=rec_ids, force_id__in=force_ids).order_by()
@@ -379,16 +399,23 @@ def build_dashboard(
         .order_by()
         .values_list("force_id", "published_on")
     }
+    holdings = {}
+    for holding in OfficeHolding.objects.filter(force_id__in=force_ids):
+        holdings.setdefault(holding.force_id, []).append(holding)
     due = inspection.response_due_on
     rows = []
     for force in forces:
         on = published.get(force.pk)
+        is_published = force.pk in published
+        # The response's date decides who held office: its publication; published on an unknown
+        # date, the last day (as Response.office_date); not yet published, the last day as well.
         rows.append(
             ForceRow(
                 force=force,
                 cells=[cells.get((force.pk, rec_id)) for rec_id in rec_ids],
                 totals=by_force.get(force.pk, zero),
-                timeliness=Timeliness(on, (on - due).days if on else None, force.pk in published),
+                timeliness=Timeliness.judge(published=is_published, published_on=on, last_day=due),
+                holders=holders_on(force, on or due, holdings.get(force.pk, [])),
             )
         )
     columns = [RecommendationColumn(r, by_rec.get(r.pk, zero)) for r in recommendations]
@@ -448,13 +475,17 @@ def build_compare(
     today = today or timezone.localdate()
     records = (
         Record.objects.filter(recommendation=recommendation)
-        .select_related("force", "latest_update", "recommendation")
+        .select_related("force", "latest_update__author", "recommendation")
         .with_overdue(today)
     )
     if filters.country:
         records = records.filter(force__country=filters.country)
     if filters.commissioner_type:
-        records = records.filter(force__commissioner_type=filters.commissioner_type)
+        records = records.filter(
+            of_commissioner_type(
+                filters.commissioner_type, recommendation.inspection.published_on, prefix="force__"
+            )
+        )
     record_q = filters.record_q(today)
     if record_q:
         records = records.filter(record_q)
@@ -472,58 +503,9 @@ def build_force_answers(inspection: Inspection, force: Force) -> list[Answer]:
     """One force's records of every police recommendation of `inspection`, with both answers."""
     records = (
         Record.objects.filter(force=force, recommendation__in=police_recommendations(inspection))
-        .select_related("force", "latest_update", "recommendation")
+        .select_related("force", "latest_update__author", "recommendation")
         .with_overdue()
         .order_by("recommendation__kind", "recommendation__number")
     )
     sections = _published_sections(force=force, recommendation__inspection=inspection)
     return [_answer(record, sections) for record in records]
-
-
-SEARCH_LIMIT = 50
-# Ranking reads and parses every matching row's text; a common word matches tens of thousands of
-# updates at national scale, so only the most recent matches (found through the GIN index) are ranked.
-RANK_CANDIDATES = 500
-GIN_FUZZY_LIMIT = 20000
-
-
-def _ranked(queryset, vector, query, recent_first):
-    # The candidates come from the table alone, so the planner takes the GIN index rather than
-    # joining first and parsing every row's text; the caller's filters apply to the candidates.
-    candidates = (
-        queryset.model.objects.annotate(search=vector)
-        .filter(search=query)
-        .order_by(*recent_first)
-        .values("pk")[:RANK_CANDIDATES]
-    )
-    return (
-        queryset.filter(pk__in=Subquery(candidates))
-        .annotate(rank=SearchRank(vector, query))
-        .order_by("-rank", *recent_first)
-    )
-
-
-def search(q: str, *, limit: int = SEARCH_LIMIT):
-    """Progress updates and published response sections matching `q`, best first.
-
-    PostgreSQL: full-text search (websearch syntax, English stemming, ranked), served by the GIN
-    expression indexes of migration national 0002. SQLite: a case-insensitive substring match.
-    """
-    updates = ProgressUpdate.objects.select_related("force", "record__recommendation__inspection")
-    sections = ResponseSection.objects.filter(
-        version__response__published_version=F("version")
-    ).select_related("force", "recommendation__inspection", "version__response")
-    if getattr(settings, "IS_POSTGRES", False):
-        query = SearchQuery(q, config="english", search_type="websearch")
-        vector = SearchVector("text", config="english")
-        updates = _ranked(updates, vector, query, ("-dated", "-pk"))
-        sections = _ranked(sections, vector, query, ("-pk",))
-        with transaction.atomic(), connection.cursor() as cursor:
-            # A word in a third of 1.3 million updates would make the GIN scan return them all;
-            # PostgreSQL's soft limit samples that many matches instead (exact below the limit).
-            cursor.execute(f"SET LOCAL gin_fuzzy_search_limit = {GIN_FUZZY_LIMIT}")
-            return list(updates[:limit]), list(sections[:limit])
-    else:
-        updates = updates.filter(text__icontains=q).order_by("-dated", "-pk")
-        sections = sections.filter(text__icontains=q).order_by("-pk")
-    return list(updates[:limit]), list(sections[:limit])

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from spreadsheets.formulas import escape_formula
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -28,13 +30,6 @@ CONTENT_TYPES = {
 DATE_FORMAT = "d mmm yyyy"
 LONG_TEXT_WIDTH = 70
 MAX_WIDTH = 40
-
-
-def escape_formula(value):
-    """Prefix a text that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -133,9 +128,13 @@ def timeliness_text(timeliness) -> str:
     if timeliness.state == "date_not_known":
         return _("Published, date not known")
     if timeliness.state == "late":
-        return _("Late by %(days)d days") % {"days": timeliness.late_by}
+        days = timeliness.late_by
+        return ngettext("Late by %(days)d day", "Late by %(days)d days", days) % {"days": days}
     if timeliness.early_by:
-        return _("On time (%(days)d days early)") % {"days": timeliness.early_by}
+        days = timeliness.early_by
+        return ngettext("On time (%(days)d day early)", "On time (%(days)d days early)", days) % {
+            "days": days
+        }
     return _("On time (on the last day)")
 
 
@@ -144,7 +143,10 @@ def dashboard_sheet(dashboard) -> Sheet:
     columns = [
         Column("force", _("Force")),
         Column("country", _("Country")),
-        Column("commissioner_type", _("Commissioner type")),
+        # Who held office on the response's date (its publication, else the last day to publish):
+        # a 2022 row names 2022's arrangement, not today's.
+        Column("commissioner_type", _("Commissioner type on the response's date")),
+        Column("commissioner", _("Commissioner on the response's date")),
     ]
     columns += [Column(f"rec_{col.recommendation.pk}", col.recommendation.label) for col in dashboard.columns]
     columns += [Column(key, label, "number") for key, label, _q in dashboard.groups]
@@ -160,7 +162,8 @@ def dashboard_sheet(dashboard) -> Sheet:
         data = {
             "force": row.force.name,
             "country": row.force.get_country_display(),
-            "commissioner_type": row.force.get_commissioner_type_display(),
+            "commissioner_type": row.holders.commissioner_type_label if row.holders else "",
+            "commissioner": _holder_text(row.holders),
             "response_published_on": row.timeliness.published_on,
             "timeliness": timeliness_text(row.timeliness),
             "days_late": row.timeliness.late_by,
@@ -173,28 +176,46 @@ def dashboard_sheet(dashboard) -> Sheet:
     return Sheet(_("Dashboard"), columns, rows)
 
 
+def _holder_text(holders) -> str:
+    if holders is None:
+        return ""
+    return " ".join(part for part in (holders.commissioner_title, holders.commissioner_name) if part)
+
+
 def _answer_columns(first):
+    # A date cell is a real date or empty; where an answer exists but its document gives no date,
+    # the column after it says "date not known", so that an empty cell never reads as a lost date.
     return [
         *first,
         Column("status", _("Status")),
         Column("overdue", _("Overdue")),
         Column("due_on", _("Due on"), "date"),
         Column("update_dated", _("Latest update dated"), "date"),
+        Column("update_date_note", _("Latest update: date")),
+        Column("update_voice", _("Whose words they are")),
         Column("update_text", _("Latest update"), "long"),
         Column("response_published_on", _("Response published on"), "date"),
+        Column("response_date_note", _("Response: date")),
         Column("response_text", _("Published response"), "long"),
     ]
 
 
 def _answer_row(answer, **extra) -> dict:
+    update = answer.update
+    date_not_known = _("date not known")
     return {
         **extra,
         "status": answer.record.get_status_display(),
         "overdue": bool(answer.overdue),
         "due_on": answer.record.current_due_on,
-        "update_dated": answer.update.dated if answer.update else None,
-        "update_text": answer.update.text if answer.update else "",
+        "update_dated": update.dated if update else None,
+        "update_date_note": date_not_known if update and update.dated is None else "",
+        "update_voice": (update.voice_line or update.shown_author) if update else "",
+        "update_text": update.text if update else "",
         "response_published_on": answer.response_published_on,
+        "response_date_note": date_not_known
+        if answer.section_text and answer.response_published_on is None
+        else "",
         "response_text": answer.section_text,
     }
 

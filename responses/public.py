@@ -26,7 +26,9 @@ from django_scopes import scopes_disabled
 
 from forces.models import Force
 from frontend.i18n import localised
+from recommendations.dates import Timeliness
 from recommendations.models import Inspection
+from spreadsheets.formulas import escape_formula
 
 from .models import LetterRender, Response
 
@@ -100,6 +102,9 @@ DATA_FIELDS = (
     "country",
     "published",
     "published_on",
+    # on_time, late, date_not_known (published on a date no document gives: cannot be judged) or
+    # not_published: recommendations.dates.judge_timeliness, as every page and export says it.
+    "timeliness",
     "on_time",
     "days_late",
     "response_url",
@@ -129,6 +134,7 @@ def _data_rows(request):
                 "published_on": response.published_on.isoformat()
                 if response and response.published_on
                 else None,
+                "timeliness": response.timeliness_state if response else Timeliness.NOT_PUBLISHED,
                 "on_time": {"on_time": True, "late": False}.get(timeliness["kind"]) if timeliness else None,
                 "days_late": max(response.days_late(), 0)
                 if response and response.days_late() is not None
@@ -165,7 +171,7 @@ def open_data(request, fmt):
         for row in rows:
             writer.writerow(
                 {
-                    k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
+                    k: ("" if v is None else str(v).lower() if isinstance(v, bool) else escape_formula(v))
                     for k, v in row.items()
                 }
             )

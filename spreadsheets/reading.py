@@ -9,7 +9,6 @@ column instead of evaluating it.
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,8 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV
 
-# Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .formulas import escape_formula, unescape_formula
 
 
 class FileRefused(Exception):
@@ -54,25 +52,9 @@ def normalise_header(value) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(value or "").lower()).strip()
 
 
-def unescape(value: str) -> str:
-    """Undo the apostrophe an export puts before =, +, -, @ so that a round trip is exact."""
-    if len(value) > 1 and value[0] == "'" and _starts_formula(value[1:]):
-        return value[1:]
-    return value
-
-
-def _starts_formula(value: str) -> bool:
-    # Spreadsheet programs fold full-width ＝ ＋ － ＠ to = + - @, so they start formulas too.
-    return value.startswith(FORMULA_STARTS) or unicodedata.normalize("NFKC", value[:1]).startswith(
-        FORMULA_STARTS
-    )
-
-
-def escape(value):
-    """Prefix text a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value and _starts_formula(value):
-        return "'" + value
-    return value
+# Every export escapes with the one function of spreadsheets.formulas; the import undoes it.
+escape = escape_formula
+unescape = unescape_formula
 
 
 def _cell_text(value):

@@ -291,18 +291,37 @@ def test_exports_escape_formula_injection(world, national, gwent_staff, client_f
     assert gwent["Latest update"] == "'" + payload
     url = reverse("national:compare-export", kwargs={"pk": record.recommendation_id, "fmt": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).active
-    cell = next(r for r in sheet.values if r[0] == "Gwent Police")[6]
+    rows = list(sheet.values)
+    cell = next(r for r in rows if r[0] == "Gwent Police")[rows[0].index("Latest update")]
     assert cell == "'" + payload
 
 
+@pytest.mark.parametrize(
+    "text", ["=1+1", "\uff1d1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\uff0b1", "\uff0d1", "\uff20A1"]
+)
+def test_the_one_formula_escape_quotes_every_formula_start(text):
+    from audit.views import _safe
+    from national import exports
+    from spreadsheets import reading
+    from spreadsheets.formulas import escape_formula, unescape_formula
+
+    assert escape_formula(text) == "'" + text
+    assert unescape_formula(escape_formula(text)) == text
+    # Every export reaches the same function.
+    assert exports.escape_formula is escape_formula and reading.escape is escape_formula
+    assert _safe(text) == "'" + text
+    sheet = exports.Sheet("T", [exports.Column("a", "A")], [{"a": text}])
+    assert exports.to_csv(sheet).decode("utf-8-sig").splitlines()[1].strip('"').startswith("'")
+
+
 def test_escape_formula_leaves_numbers_and_plain_text_alone():
-    from national.exports import escape_formula
+    from spreadsheets.formulas import escape_formula
 
     assert escape_formula(-3) == -3
     assert escape_formula("In progress") == "In progress"
-    assert escape_formula("=1+1") == "'=1+1"
-    assert escape_formula("\tx") == "'\tx"
-    assert escape_formula("\rx") == "'\rx"
+    assert escape_formula("") == ""
+    assert escape_formula(None) is None
+    assert escape_formula("1-2") == "1-2"
 
 
 @pytest.mark.parametrize("persona", ["gwent_staff", "gwent_chief", "dyfed_staff", "dyfed_chief"])
@@ -440,3 +459,88 @@ def test_full_text_search_is_served_by_gin_indexes_on_postgresql(db):
         rows = dict(cursor.fetchall())
     assert set(rows) == {"national_progressupdate_fts", "national_responsesection_fts"}
     assert all("gin" in definition and "to_tsvector('english'" in definition for definition in rows.values())
+
+
+def _publish_staffordshire_undated(world):
+    """Staffordshire's 2022 letter: published, but no document gives the date."""
+    force = Force.objects.get(slug="staffordshire")
+    response = Response.objects.create(force=force, inspection=world.inspection, status="published")
+    version = ResponseVersion.objects.create(force=force, response=response, number=1)
+    ResponseSection.objects.create(
+        force=force,
+        version=version,
+        recommendation=world.record(force, 14).recommendation,
+        text="Undated answer.",
+    )
+    response.published_version = version
+    response.current_version = version
+    response.save()
+
+
+def test_staffordshire_undated_answers_read_date_not_known_on_every_national_page_and_export(
+    world, national, client_for
+):
+    publish_responses(world)
+    _publish_staffordshire_undated(world)
+    client = client_for(national)
+    kwargs = {"inspection_pk": world.inspection.pk, "slug": "staffordshire"}
+    updates = client.get(reverse("national:force-answers", kwargs=kwargs))
+    undated = [a for a in updates.context["answers"] if a.update and a.update.dated is None]
+    assert undated, "the seed gives Staffordshire's updates no date"
+    html = updates.content.decode()
+    assert "date not known" in html
+    assert undated[0].update.voice_line and undated[0].update.voice_line in html  # whose words they are
+    html = client.get(reverse("national:force-answers", kwargs=kwargs), {"view": "response"}).content.decode()
+    assert "Published date not known" in html
+
+    export = client.get(reverse("national:force-answers-export", kwargs={**kwargs, "fmt": "csv"}))
+    rows = _csv_rows(export)
+    rec14 = next(r for r in rows if r["Recommendation"] == "Recommendation 14")
+    assert rec14["Response published on"] == "" and rec14["Response: date"] == "date not known"
+    assert any(r["Latest update dated"] == "" and r["Latest update: date"] == "date not known" for r in rows)
+    assert all(r["Whose words they are"] for r in rows if r["Latest update"])
+    compare = client.get(
+        reverse(
+            "national:compare-export",
+            kwargs={"pk": world.record(world.gwent, 14).recommendation_id, "fmt": "csv"},
+        )
+    )
+    staffs = next(r for r in _csv_rows(compare) if r["Force"] == "Staffordshire Police")
+    assert staffs["Response: date"] == "date not known"
+    gwent = next(r for r in _csv_rows(compare) if r["Force"] == "Gwent Police")
+    assert gwent["Response: date"] == "" and gwent["Response published on"] == "2022-09-05"
+
+    dashboard = _csv_rows(client.get(reverse("national:dashboard-export", kwargs={"fmt": "csv"})))
+    staffs = next(r for r in dashboard if r["Force"] == "Staffordshire Police")
+    assert staffs["Response timeliness"] == "Published, date not known"
+    dyfed = next(r for r in dashboard if r["Force"] == "Dyfed-Powys Police")
+    assert dyfed["Response timeliness"] == "Late by 1 day"  # not "1 days"
+
+    open_data = client.get(reverse("responses:public-data", kwargs={"fmt": "csv"}))
+    rows = {r["force"]: r for r in csv.DictReader(io.StringIO(open_data.content.decode("utf-8")))}
+    assert rows["staffordshire"]["timeliness"] == "date_not_known"
+    assert rows["staffordshire"]["on_time"] == ""
+    assert rows["gloucestershire"]["timeliness"] == "late"
+    assert rows["gwent"]["timeliness"] == "on_time"
+
+
+def test_exports_and_filters_use_the_office_holders_of_the_responses_date(world, national, client_for):
+    publish_responses(world)
+    # Today Gwent's commissioner is someone else, under another arrangement than in 2022.
+    Force.objects.filter(slug="gwent").update(commissioner_type="pfcc", commissioner_name="Someone Today")
+    client = client_for(national)
+    rows = _csv_rows(client.get(reverse("national:dashboard-export", kwargs={"fmt": "csv"})))
+    gwent = next(r for r in rows if r["Force"] == "Gwent Police")
+    assert "Jeff Cuthbert" in gwent["Commissioner on the response's date"]  # he signed the 2022 letter
+    assert gwent["Commissioner type on the response's date"] == "Police and Crime Commissioner"
+
+    def shown(ctype):
+        page = client.get(
+            reverse("national:dashboard"), {"inspection": world.inspection.pk, "commissioner_type": ctype}
+        )
+        return {row.force.slug for row in page.context["dashboard"].rows}
+
+    assert "gwent" in shown("pcc") and "gwent" not in shown("pfcc")
+    rec = world.record(world.gwent, 14).recommendation_id
+    compare = client.get(reverse("national:compare", kwargs={"pk": rec}), {"commissioner_type": "pcc"})
+    assert "gwent" in {a.force.slug for a in compare.context["answers"]}

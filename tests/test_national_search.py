@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from forces.models import Force
 from national.search import parse
 from national.views import SEARCH_EXAMPLES
 from recommendations.services import add_progress_update
@@ -221,7 +220,19 @@ def test_force_answers_view_and_export(world, national, client_for):
         )
     )
     sheet = openpyxl.load_workbook(io.BytesIO(export.content))["Force records"]
-    assert len(list(sheet.values)) == 5
+    rows = list(sheet.values)
+    assert len(rows) == 5
+    data = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {row["Force"] for row in data} == {"Gwent Police"}
+    assert [row["Recommendation"] for row in data] == [
+        "Recommendation 14",
+        "Recommendation 15",
+        "Recommendation 18",
+        "Recommendation 19",
+    ]
+    assert data[0]["Published response"] == "Gwent Police answers recommendation 14 in its letter."
+    assert data[0]["Response published on"].date() == date(2022, 9, 5)
     unknown = reverse("national:force-answers", kwargs={"inspection_pk": world.inspection.pk, "slug": "nope"})
     assert client.get(unknown).status_code == 404
-    assert Force.objects.filter(slug="gwent").exists()
+    no_inspection = reverse("national:force-answers", kwargs={"inspection_pk": 999999, "slug": "gwent"})
+    assert client.get(no_inspection).status_code == 404
