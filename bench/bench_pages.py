@@ -115,10 +115,16 @@ def pages():
 def force_pages():
     """The force's work pages, the record page and the API record list (bench/page_ratios.py too)."""
     from recommendations.models import Record
+    from responses.models import Response
 
     with scopes_disabled():
         record = Record.objects.filter(force__slug="gwent").order_by("-pk").first()
+        response = Response.objects.filter(force__slug="gwent").order_by("-inspection__published_on").first()
     return [
+        ("force overview", "/forces/gwent/", "bench.gwent"),
+        ("responses list", "/forces/gwent/responses/", "bench.gwent"),
+        ("response page", f"/forces/gwent/responses/{response.pk}/", "bench.gwent"),
+        ("record history", f"/forces/gwent/records/{record.pk}/history/", "bench.gwent"),
         ("home (OPCC staff)", "/forces/gwent/home/", "bench.gwent"),
         ("home (chief officer)", "/forces/gwent/home/", "bench.gwent.chief"),
         ("records list", "/forces/gwent/records/", "bench.gwent"),
@@ -163,6 +169,7 @@ def main():
         print(
             f"{name:30} {row['median_ms']:>10} {row['p95_ms']:>8} {row['db_median_ms']:>7} {row['db_p95_ms']:>7}"
             f" {row['ratio']!s:>6} {row['queries']:>8} {row['bytes'] / 1024:>6.0f}"
+            f"  {'pass' if row['ratio'] and row['ratio'] <= 2 else 'FAIL'} (server <= 2 x SQL)"
         )
     if not args.only or "pdf" in args.only:
         pdf = time_pack_pdf()
