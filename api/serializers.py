@@ -252,12 +252,11 @@ class ResponseSerializer(serializers.ModelSerializer):
 
         return LedgerEntrySerializer(ledger(response), many=True).data
 
-    @extend_schema_field(HoldersSerializer)
+    @extend_schema_field(HoldersSerializer(allow_null=True))
     def get_office_holders(self, response):
-        from forces.services import holders_on
-
-        holders = holders_on(response.force, response.office_date)
-        return HoldersSerializer(holders).data
+        """Who held office on the response's date; null when that date is not known."""
+        holders = response.office_holders
+        return None if holders is None else HoldersSerializer(holders).data
 
     class Meta:
         model = Response
@@ -299,4 +298,7 @@ class HmicfrsClosureSerializer(StrictSerializer):
         max_length=60,
         help_text=_("HMICFRS's register reference for the record, if the notice gives it."),
     )
-    expected_version = serializers.IntegerField(min_value=1, required=False)
+    # Required, as on the page: a closure recorded over a change someone made meanwhile is refused.
+    expected_version = serializers.IntegerField(
+        min_value=1, help_text=_("The record's `version` you last read; a different one is refused (409).")
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
@@ -104,11 +105,23 @@ class Response(models.Model):
 
     @property
     def office_date(self):
-        """The day whose office-holders the response names: its own date; an undated published
-        response, the last day (it was published by then or soon after); a new draft, today."""
+        """The day whose office-holders the response names: its own date; a draft not dated yet,
+        today. None for a response published on a date no document gives: who held office for it
+        is then not known, and no day of our own (such as the last day) stands in for it."""
         if self.response_date:
             return self.response_date
-        return self.statutory_due_on if self.is_published else timezone.localdate()
+        return None if self.is_published else timezone.localdate()
+
+    @cached_property
+    def office_holders(self):
+        """Who held office on `office_date` (forces.services.Holders), or None when it is not known."""
+        from forces.services import holders_on
+
+        day = self.office_date
+        if day is None:
+            return None
+        # Through the relation, so that a list that prefetched the force's holdings asks nothing more.
+        return holders_on(self.force, day, holdings=list(self.force.office_holdings.all()))
 
     @property
     def response_date(self):

@@ -309,8 +309,10 @@ def _public_force(slug) -> Force:
 
 
 def _published(force, pk=None):
-    queryset = Response.objects.filter(force=force, published_version__isnull=False).select_related(
-        "inspection", "published_version", "force"
+    queryset = (
+        Response.objects.filter(force=force, published_version__isnull=False)
+        .select_related("inspection", "published_version", "force")
+        .prefetch_related("force__office_holdings")  # who held office on each response's date
     )
     if pk is None:
         return queryset

@@ -405,6 +405,28 @@ def test_response_page_and_api_show_who_held_office_on_the_response_date(publish
     assert api.json()["office_holders"]["commissioner_name"] == "Jeff Cuthbert"
 
 
+def test_an_undated_response_names_no_office_holder_by_a_date_of_our_own(published, client_for, national):
+    """Staffordshire's response gives no date: who held office for it is not known, and no day (the
+    last day, today) stands in for its date on the page, in the API or on the public list."""
+    staffs = _response("staffordshire")
+    assert staffs.is_published and staffs.published_on is None
+    assert staffs.office_date is None and staffs.office_holders is None
+    page = client_for(national).get(staffs.get_absolute_url()).content.decode()
+    assert "The date of this response is not known, so who held office for it is not known." in page
+    assert "the response's date" not in page and "the response&#x27;s date" not in page
+    api = _api(
+        client_for(national),
+        reverse("api:response-detail", kwargs={"force_slug": "staffordshire", "pk": staffs.pk}),
+    )
+    assert api.json()["office_holders"] is None
+    public = client_for(None).get(reverse("responses:public-list", kwargs={"slug": "staffordshire"}))
+    html = public.content.decode()
+    assert "Not known: the date of the response is not known" in html
+    assert "(, " not in html
+    gwent = client_for(None).get(reverse("responses:public-list", kwargs={"slug": "gwent"})).content.decode()
+    assert "Jeff Cuthbert" in gwent and "Jane Mudd" not in gwent  # the holder on its 2022 date
+
+
 @pytest.mark.parametrize(
     ("slug", "day", "kind"),
     [
