@@ -187,6 +187,12 @@ class ResponseSectionSerializer(serializers.ModelSerializer):
 class ResponseVersionSerializer(serializers.ModelSerializer):
     sections = ResponseSectionSerializer(many=True, read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
+    signed_off_at = serializers.DateTimeField(
+        source="known_signed_off_at",
+        read_only=True,
+        allow_null=True,
+        help_text=_("null: not signed off, or signed on a date not known (`signed_date_known` is false)."),
+    )
 
     class Meta:
         model = ResponseVersion

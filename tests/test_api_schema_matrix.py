@@ -83,7 +83,11 @@ def _call(client, path, method, *, world, url_force, obj):
     elif "ledger" in path:
         body = {"chief_invited_on": "2022-07-20"}
     elif "hmicfrs-closure" in path:
-        body = {"closed_on": "2024-01-15", "basis": "Authorised for closure on the basis of the audit."}
+        body = {
+            "closed_on": "2024-01-15",
+            "basis": "Authorised for closure on the basis of the audit.",
+            "expected_version": obj.version,
+        }
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 

@@ -246,3 +246,36 @@ def test_force_pages_use_the_one_permission_guard():
         if hand_rolled.search(path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(settings.BASE_DIR)))
     assert offenders == []
+
+
+def test_api_hmicfrs_closure_requires_the_version_read_like_the_page(world, gwent_staff, client_for):
+    """Left out, the stale-change check would be skipped: the API refuses it, as the page does."""
+    import json
+
+    from recommendations.models import Record
+    from recommendations.services import add_progress_update, system_access
+
+    record = world.record(world.gwent, 18)
+    add_progress_update(
+        record,
+        author=None,
+        text="Work started.",
+        status=Record.Status.IN_PROGRESS,
+        access=system_access(world.gwent),
+    )
+    record.refresh_from_db()
+    url = f"/api/forces/gwent/records/{record.pk}/hmicfrs-closure/"
+    body = {"closed_on": "2024-02-01", "basis": "Authorised for closure on the basis of the audit."}
+    client = client_for(gwent_staff)
+    missing = client.post(url, json.dumps(body), content_type="application/json")
+    assert missing.status_code == 400 and "expected_version" in missing.content.decode(), missing.content
+    stale = client.post(
+        url, json.dumps({**body, "expected_version": record.version - 1}), content_type="application/json"
+    )
+    assert stale.status_code == 409, stale.content
+    unchanged = Record.objects.get(pk=record.pk)
+    assert (unchanged.version, unchanged.hmicfrs_closed_on) == (record.version, None)
+    current = client.post(
+        url, json.dumps({**body, "expected_version": record.version}), content_type="application/json"
+    )
+    assert current.status_code == 200, current.content
