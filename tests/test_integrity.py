@@ -24,8 +24,14 @@ from .conftest import make_user
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
 
 
+GWENT_ADDRESS = "Police Headquarters\nTuron Way\nCwmbran\nNP44 2XJ"
+
+
 @pytest.fixture
 def signed(world, gwent_staff, gwent_chief):
+    """Gwent's response signed off on a letterhead with an address (frozen with the text)."""
+    world.gwent.letterhead_address = GWENT_ADDRESS
+    world.gwent.save(update_fields=["letterhead_address"])
     response = services.start_response(world.gwent, world.inspection, user=gwent_staff)
     services.save_draft(
         response, user=gwent_staff, fields={"pcc_initial_comments": "We accept."}, sections={}
@@ -72,15 +78,15 @@ def test_render_page_after_publication_says_why_and_keeps_the_pdf(signed, gwent_
 
 def test_letterhead_is_signed_and_frozen(world, signed, gwent_staff):
     version = signed.current_version
-    assert version.letterhead_address == world.gwent.letterhead_address
-    if version.letterhead_address:
-        assert version.canonical_content()["letterhead_address"] == version.letterhead_address
+    assert version.letterhead_address == GWENT_ADDRESS
+    assert version.canonical_content()["letterhead_address"] == GWENT_ADDRESS
     world.gwent.letterhead_address = "Somewhere else entirely\nNP20 0XX"
     world.gwent.save()
     version.refresh_from_db()
     assert version.signature_matches()
     lines = letter_context(version)["letterhead_lines"]
     assert "Somewhere else entirely" not in " ".join(lines)
+    assert lines == GWENT_ADDRESS.splitlines()
 
 
 def test_changing_the_frozen_letterhead_breaks_the_signature(signed):
