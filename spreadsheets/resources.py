@@ -3,6 +3,8 @@ export re-imports as a no-op) and the admin's import and export of inspections.
 """
 
 import io
+import re
+from datetime import date
 
 import tablib
 from django.http import HttpResponse
@@ -13,7 +15,7 @@ from recommendations.models import Addressee, Inspection, ProgressUpdate, Recomm
 from recommendations.services import create_force_records
 
 from .columns import INSPECTION_COLUMNS, PROGRESS_COLUMNS
-from .reading import escape
+from .formulas import escape_formula as escape
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -21,8 +23,13 @@ CONTENT_TYPES = {
 }
 
 
-def _iso(day):
-    return day.isoformat() if day else ""
+def _day(day):
+    """A date as itself (a date cell in XLSX, ISO 8601 in CSV), or empty."""
+    return day or ""
+
+
+DATE_FORMAT = "d mmm yyyy"
+MAX_WIDTH = 60
 
 
 def _columns(columns):
@@ -89,7 +96,7 @@ class RecordExportResource(_ProgressColumnsResource):
         return ""
 
     def dehydrate_due_date(self, record):
-        return _iso(record.current_due_on)
+        return _day(record.current_due_on)
 
     def dehydrate_progress(self, record):
         return record.latest_update.text if record.latest_update_id else ""
@@ -98,7 +105,7 @@ class RecordExportResource(_ProgressColumnsResource):
         return record.get_status_display()
 
     def dehydrate_date(self, record):
-        return _iso(record.latest_update.dated) if record.latest_update_id else ""
+        return _day(record.latest_update.dated) if record.latest_update_id else ""
 
     def dehydrate_force(self, record):
         return record.force.name
@@ -133,7 +140,7 @@ class UpdateExportResource(_ProgressColumnsResource):
         return update.get_status_after_display() if update.status_after else ""
 
     def dehydrate_date(self, update):
-        return _iso(update.dated)
+        return _day(update.dated)
 
     def dehydrate_force(self, update):
         return update.force.name
@@ -165,7 +172,7 @@ class InspectionExportResource(_ColumnsResource):
         return rec.timescale_months or ""
 
     def dehydrate_due_date(self, rec):
-        return _iso(rec.due_on)
+        return _day(rec.due_on)
 
 
 def records_for_export():
@@ -181,7 +188,8 @@ def updates_for_export():
 
 
 def escaped(dataset: tablib.Dataset) -> tablib.Dataset:
-    """Every cell a spreadsheet would run as a formula gets an apostrophe in front."""
+    """Every cell a spreadsheet would run as a formula gets an apostrophe in front (the one shared
+    spreadsheets.formulas.escape_formula; the import takes it off again)."""
     out = tablib.Dataset(headers=dataset.headers, title=dataset.title)
     for row in dataset:
         out.append([escape(value) for value in row])
@@ -192,28 +200,59 @@ def explanation_rows(columns):
     return [[c.header, _("Required") if c.required else _("Optional"), str(c.help)] for c in columns]
 
 
-def file_response(dataset: tablib.Dataset, fmt: str, filename: str, columns=None) -> HttpResponse:
-    """CSV, or XLSX with a second sheet explaining the columns."""
-    dataset = escaped(dataset)
-    if fmt == "csv":
-        body = dataset.export("csv").encode("utf-8-sig")
-    else:
-        import openpyxl
+def _sheet_title(title) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title or ""))[:31].strip() or _("Import")
 
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = (dataset.title or _("Import"))[:31]
-        sheet.append(list(dataset.headers))
-        for row in dataset:
-            sheet.append(["" if v is None else v for v in row])
-        if columns:
-            notes = book.create_sheet(_("Columns"))
-            notes.append([_("Column"), _("Required?"), _("What to write")])
-            for row in explanation_rows(columns):
-                notes.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        body = buffer.getvalue()
+
+def _workbook(dataset: tablib.Dataset, columns=None) -> bytes:
+    """A named sheet with a bold, frozen header row and an auto-filter, dates as date cells, columns
+    wide enough to read (long text wrapped), and a second sheet explaining the columns."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(dataset.title)
+    headers = [str(h) for h in dataset.headers]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for row in dataset:
+        sheet.append(["" if v is None else v for v in row])
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], 11 if isinstance(value, date) else len(str(value or "")))
+    for i, width in enumerate(widths, start=1):
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = min(max(width, 8) + 2, MAX_WIDTH)
+        for cell in sheet[letter][1:]:
+            if isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            elif width > MAX_WIDTH:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if dataset.height:
+        sheet.auto_filter.ref = sheet.dimensions
+    if columns:
+        notes = book.create_sheet(_sheet_title(_("Columns")))
+        notes.append([_("Column"), _("Required?"), _("What to write")])
+        for cell in notes[1]:
+            cell.font = Font(bold=True)
+        for row in explanation_rows(columns):
+            notes.append(row)
+        notes.column_dimensions["A"].width = 20
+        notes.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def file_response(dataset: tablib.Dataset, fmt: str, filename: str, columns=None) -> HttpResponse:
+    """CSV (dates in ISO 8601), or XLSX (see _workbook); every text cell escaped against formulas."""
+    dataset = escaped(dataset)
+    body = dataset.export("csv").encode("utf-8-sig") if fmt == "csv" else _workbook(dataset, columns)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

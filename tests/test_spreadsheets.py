@@ -690,3 +690,44 @@ def test_large_inspection_import_runs_in_a_task(
     assert Record.objects.filter(recommendation__inspection__slug="stalking-2024").count() == 10
     status = client.get(reverse("spreadsheets:inspection-job-status", kwargs={"pk": job.pk})).json()
     assert status == {**status, "status": "applied", "running": False, "row_count": 3}
+
+
+def test_force_export_xlsx_opens_well_in_excel_and_still_imports_as_a_no_op(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    post_progress(
+        client,
+        world,
+        world.gwent,
+        "e.csv",
+        csv_bytes(
+            ["Recommendation", "Progress", "Date"], [["14", "\uff1d1+1 written full width", "03/02/2023"]]
+        ),
+    )
+    client.post(last_job().get_absolute_url())
+    for what, title in (("records", "Records"), ("updates", "Progress updates")):
+        exported = client.get(f"/forces/gwent/export/{what}.xlsx").content
+        book = openpyxl.load_workbook(io.BytesIO(exported))
+        assert book.sheetnames == [title, "Columns"]
+        sheet = book[title]
+        headers = [c.value for c in sheet[1]]
+        assert headers[:2] == ["Recommendation", "Kind"] and all(c.font.bold for c in sheet[1])
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions
+        rows = [dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+        # Dates are date cells (openpyxl reads them as datetimes), shown as dates.
+        dated = [r["Date"] for r in rows if r["Date"]]
+        assert dated and all(hasattr(d, "year") for d in dated)
+        date_column = headers.index("Date") + 1
+        cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column)]
+        assert all(cell.number_format == "d mmm yyyy" for cell in cells if cell.value)
+        assert "'\uff1d1+1 written full width" in [r["Progress"] for r in rows]
+        progress = openpyxl.utils.get_column_letter(headers.index("Progress") + 1)
+        assert sheet.column_dimensions[progress].width >= 40
+        # And the file goes back in as it came out.
+        before = counts()
+        post_progress(client, world, world.gwent, f"{what}.xlsx", exported)
+        job = last_job()
+        assert job.status == ImportJob.Status.PREVIEWED, job.result
+        assert not any(row["actions"] for row in job.result["rows"]), job.result
+        assert counts() == before
+    assert world.record(world.gwent, 14).latest_update.text == "\uff1d1+1 written full width"
