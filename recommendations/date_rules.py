@@ -63,7 +63,8 @@ def check_publication_date(response, version, published_on: date | None) -> None
             },
             code="before_report",
         )
-    signed = version.signed_off_at and timezone.localdate(version.signed_off_at)
+    # A sign-off on a day no document gives sets no bound (its stored time is only a stand-in).
+    signed = version.known_signed_off_at and timezone.localdate(version.known_signed_off_at)
     if signed and published_on < signed:
         raise ValidationError(
             {

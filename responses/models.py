@@ -306,6 +306,12 @@ class ResponseVersion(SignedGuardMixin, models.Model):
         return self.signed_off_at is not None
 
     @property
+    def known_signed_off_at(self):
+        """When it was signed off, or None: not signed off, or signed on a day no document gives (a
+        version loaded as published keeps a stand-in time only so that it counts as signed)."""
+        return self.signed_off_at if self.signed_date_known else None
+
+    @property
     def letter_languages(self) -> list[str]:
         """The languages the letter is written in, in their order on the page (Welsh first)."""
         if self.letter_language == LetterLanguage.BILINGUAL:

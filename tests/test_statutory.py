@@ -427,6 +427,38 @@ def test_an_undated_response_names_no_office_holder_by_a_date_of_our_own(publish
     assert "Jeff Cuthbert" in gwent and "Jane Mudd" not in gwent  # the holder on its 2022 date
 
 
+def test_an_undated_sign_off_is_null_in_the_api_and_date_not_known_on_the_pages(
+    published, client_for, national
+):
+    """Staffordshire's document gives no sign-off date: the API says null (not the time the demo was
+    loaded) and the pages say "date not known"; Gwent's dated sign-off is given as it is."""
+    staffs = _response("staffordshire")
+    version = staffs.published_version
+    assert version.is_signed and not version.signed_date_known
+    client = client_for(national)
+    body = _api(
+        client, reverse("api:response-detail", kwargs={"force_slug": "staffordshire", "pk": staffs.pk})
+    ).json()
+    assert body["current_version"]["signed_off_at"] is None
+    assert body["current_version"]["signed_date_known"] is False
+    assert body["current_version"]["is_signed"] is True
+    shown = timezone.localtime(version.signed_off_at).strftime("%-d %B %Y")
+    for url in (
+        staffs.get_absolute_url(),
+        reverse("responses:history", kwargs={"force_slug": "staffordshire", "pk": staffs.pk}),
+    ):
+        page = client.get(url).content.decode()
+        row = page[page.index(">Signed off<") :]
+        row = row[: row.index("</dd>")]
+        assert "date not known" in row and shown not in row, url
+    gwent = _response("gwent")
+    dated = _api(
+        client, reverse("api:response-detail", kwargs={"force_slug": "gwent", "pk": gwent.pk})
+    ).json()
+    if gwent.published_version.signed_date_known:
+        assert dated["current_version"]["signed_off_at"] is not None
+
+
 @pytest.mark.parametrize(
     ("slug", "day", "kind"),
     [
