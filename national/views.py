@@ -83,22 +83,28 @@ class NationalView(View):
 
 
 class DashboardMixin:
-    def chosen_inspection(self):
-        """The inspection asked for (unknown id: 404), or the latest with police recommendations."""
+    def chosen_inspection(self, *, warn=True):
+        """The inspection asked for, or the latest with police recommendations; an id that is not
+        a number or not such an inspection gives the latest, and the page says so."""
         inspections = list(
             police_inspections().only("pk", "title", "slug", "published_on", "response_due_on")
         )
-        raw = self.request.GET.get("inspection", "")
-        if raw:
-            try:
-                wanted = int(raw)
-            except ValueError:
-                raise Http404("No such inspection.") from None
-            inspection = next((i for i in inspections if i.pk == wanted), None)
-            if inspection is None:
-                raise Http404("No such inspection.")
-        else:
-            inspection = inspections[0] if inspections else None
+        latest = inspections[0] if inspections else None
+        raw = self.request.GET.get("inspection", "").strip()
+        if not raw:
+            return latest, inspections
+        wanted = int(raw) if raw.isdigit() else None
+        inspection = next((i for i in inspections if i.pk == wanted), None)
+        if inspection is None:
+            if warn and latest is not None:
+                messages.warning(
+                    self.request,
+                    _(
+                        "There is no inspection “%(raw)s” with recommendations to police: this is the latest, %(title)s."
+                    )
+                    % {"raw": raw[:20], "title": latest.title},
+                )
+            inspection = latest
         return inspection, inspections
 
     def sort(self, inspection, *, warn=True) -> Sort:
@@ -137,7 +143,7 @@ class DashboardExportView(DashboardMixin, NationalView):
     action = AccessLog.Action.EXPORT_DASHBOARD
 
     def get(self, request, fmt):
-        inspection, _inspections = self.chosen_inspection()
+        inspection, _inspections = self.chosen_inspection(warn=False)
         if inspection is None:
             raise Http404("No inspection to export.")
         filters, _form = self.filters(warn=False)

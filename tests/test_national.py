@@ -178,10 +178,49 @@ def test_nonsense_filter_values_are_ignored_with_a_message(published, national, 
     assert len(response.context["dashboard"].rows) == 5
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "-1"])
-def test_unknown_inspection_is_not_found(published, national, client_for, value):
-    response = client_for(national).get(reverse("national:dashboard") + f"?inspection={value}")
-    assert response.status_code == 404
+@pytest.mark.parametrize("value", ["999999", "abc", "-1", "x" * 1000, "1.5"])
+def test_unknown_inspection_gives_the_latest_with_a_message(published, national, client_for, value):
+    client = client_for(national)
+    response = client.get(reverse("national:dashboard"), {"inspection": value})
+    assert response.status_code == 200
+    assert response.context["inspection"] == published.inspection  # the latest with police recommendations
+    assert len(response.context["dashboard"].rows) == 5
+    html = response.content.decode()
+    assert "There is no inspection" in html and "this is the latest" in html
+    assert "\u201c" + "x" * 21 not in html  # what was asked for is cut short in the message
+    export = client.get(reverse("national:dashboard-export", kwargs={"fmt": "csv"}), {"inspection": value})
+    assert export.status_code == 200 and len(_csv_rows(export)) == 5
+
+
+def test_dashboard_filters_on_each_closure_event(published, national, client_for, gwent_staff, gwent_chief):
+    from recommendations.services import record_hmicfrs_closure, request_closure, sign_off
+
+    client = client_for(national)
+
+    def shown(stage):
+        page = client.get(
+            reverse("national:dashboard"), {"inspection": published.inspection.pk, "closure": stage}
+        )
+        dashboard = page.context["dashboard"]
+        return {row.force.slug for row in dashboard.rows}, dashboard.totals["total"]
+
+    before = {stage: shown(stage)[0] for stage in ("implemented", "signed_off", "hmicfrs_authorised")}
+    assert "gwent" not in before["signed_off"] and "gwent" not in before["hmicfrs_authorised"]
+    record = published.record(published.gwent, 15)
+    request_closure(record, acting_user=gwent_staff, text="Implemented.")
+    record.refresh_from_db()
+    assert "gwent" in shown("implemented")[0] and "gwent" not in shown("signed_off")[0]
+    sign_off(record, acting_user=gwent_chief)
+    record.refresh_from_db()
+    assert shown("signed_off")[0] == before["signed_off"] | {"gwent"}
+    assert shown("hmicfrs_authorised")[0] == before["hmicfrs_authorised"]
+    record_hmicfrs_closure(record, user=gwent_staff, closed_on=date(2024, 3, 1), reference="", basis="Seen.")
+    assert shown("hmicfrs_authorised")[0] == before["hmicfrs_authorised"] | {"gwent"}
+    # A closure value that is not a stage is ignored, with a message, and filters nothing.
+    page = client.get(
+        reverse("national:dashboard"), {"inspection": published.inspection.pk, "closure": "nope"}
+    )
+    assert len(page.context["dashboard"].rows) == 5 and "ignored" in page.content.decode()
 
 
 def test_unknown_recommendation_is_not_found(published, national, client_for):
