@@ -9,13 +9,13 @@ nobody which addresses exist.
 import hashlib
 from datetime import timedelta
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .client_ip import client_ip
 from .models import PasswordResetRequest
 
 
@@ -40,7 +40,7 @@ def note_request(email: str, ip: str | None) -> None:
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        ip = get_client_ip_address(self.request)
+        ip = client_ip(self.request)  # as the sign-in lock-out reads it (behind trusted proxies)
         if over_limit(email, ip):
             form.add_error(
                 "email",

@@ -207,6 +207,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = None
+# How many reverse proxies of the service's own stand in front of the app (each appends to
+# X-Forwarded-For); 0 when clients reach it directly. The lock-out and the reset limit both read
+# the client's address through accounts.client_ip, which trusts exactly that many.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 
 # Two-factor (django-otp) is required for chief officers, the national team and administrators,
 # except for demo users while DEBUG is on so that the quick start works.

@@ -147,3 +147,77 @@ def test_language_switch_by_get_saves_no_preference(world, gwent_staff, client_f
     client.get("/language/cy/")
     gwent_staff.refresh_from_db()
     assert gwent_staff.preferred_language != "cy"
+
+
+PROXY = "10.9.0.1"  # the service's own reverse proxy: every request reaches the app from it
+
+
+def _reset(client, n, forwarded):
+    return client.post(
+        "/accounts/password-reset/",
+        {"email": f"someone{n}@example.org"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    ).status_code
+
+
+def test_reset_limit_behind_a_proxy_counts_each_client_not_the_proxy(world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_PER_IP_PER_HOUR = 3
+    client = Client()
+    # One client asking again and again is limited, even when it makes up the left of the header ...
+    codes = [_reset(client, n, f"203.0.113.{n}, 198.51.100.7") for n in range(5)]
+    assert codes == [302] * 3 + [200] * 2
+    # ... while other people behind the same proxy still get their e-mail.
+    assert _reset(client, 10, "198.51.100.8") == 302
+    assert _reset(client, 11, "198.51.100.9") == 302
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(world, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.PASSWORD_RESET_PER_IP_PER_HOUR = 2
+    client = Client()
+    codes = [_reset(client, n, f"198.51.100.{n}") for n in range(3)]
+    assert codes == [302, 302, 200]  # a client cannot escape the limit by writing the header
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", PROXY),
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),
+        (2, "6.6.6.6, 198.51.100.7, 10.9.0.2", "198.51.100.7"),
+        (2, "198.51.100.7", PROXY),  # shorter than the chain of proxies: not vouched for
+        (1, "not-an-address", PROXY),
+        (1, "", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip_trusts_exactly_the_configured_proxies(settings, count, forwarded, expected):
+    from django.test import RequestFactory
+
+    from accounts.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_lock_out_behind_a_proxy_is_by_the_client_address(world, gwent_staff, axes_on, settings):
+    """The sign-in lock-out reads the address through the same helper: the attacker behind the proxy
+    is locked out of the account, its owner (another client of the same proxy) is not."""
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def sign_in(password, client_address):
+        return Client().post(
+            "/accounts/login/",
+            {"username": "gwent.staff", "password": password},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=client_address,
+        )
+
+    for _ in range(3):
+        sign_in("wrong-password", "203.0.113.66")
+    assert sign_in("test-pass-2022", "203.0.113.66").status_code == 429
+    assert sign_in("test-pass-2022", "198.51.100.7").status_code == 302
