@@ -57,3 +57,28 @@ class ForcePermissionRequiredMixin:
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         check_force_permission(request, self.get_force_permissions())
+
+
+def check_administrator(request) -> None:
+    """Pages for administrators (superusers) only: to anyone else they do not exist (404)."""
+    if not request.user.is_superuser:
+        raise Http404
+
+
+def administrator_required(view):
+    """Decorate an administrator-only function view: 404 for everyone else."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        check_administrator(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class AdministratorRequiredMixin:
+    """For administrator-only class views: checked in setup(), before any dispatch() runs."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        check_administrator(request)

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from .access import is_national, member_forces
 from .forms import OfficeHoldingForm
 from .models import Force, OfficeHolding
+from .permissions import AdministratorRequiredMixin
 from .services import HOLDING_FIELDS, holders_on, save_office_holding
 
 
@@ -46,16 +46,7 @@ class ForceListView(ListView):
         return member_forces(self.request.user).order_by("name")
 
 
-class AdministratorOnlyMixin:
-    """Administrators (superusers) only; to anyone else the page does not exist."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_superuser:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-class OfficeHoldingsView(AdministratorOnlyMixin, FormView):
+class OfficeHoldingsView(AdministratorRequiredMixin, FormView):
     """A force's arrangements and office-holders by date, and a form to add or change one."""
 
     template_name = "forces/office_holdings.html"

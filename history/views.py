@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from forces.permissions import IMPORT_HISTORY, force_permission_required
+from forces.permissions import IMPORT_HISTORY, administrator_required, force_permission_required
 
 from . import services
-from .forms import BatchUploadForm, CorrectionForm, UploadForm
+from .forms import BatchUploadForm, CorrectionForm, ReportForm, UploadForm
 from .mapping import describe_flag
 from .models import DocumentBatch, DocumentImport
 
@@ -247,20 +247,14 @@ def import_download(request, force_slug, pk):
     return response
 
 
-def _administrator(request) -> None:
-    """A zip of letters spans forces: its pages are administrators' only (404 to everyone else)."""
-    if not request.user.is_superuser:
-        raise Http404
-
-
+@administrator_required
 def batch_list(request):
-    _administrator(request)
     batches = DocumentBatch.objects.select_related("inspection", "uploaded_by")[:50]
     return render(request, "history/batch_list.html", {"batches": batches})
 
 
+@administrator_required
 def batch_upload(request):
-    _administrator(request)
     form = BatchUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,15 +276,15 @@ def _batch_context(batch: DocumentBatch) -> dict:
     return {"batch": batch, "rows": rows, "ready": len(ready)}
 
 
+@administrator_required
 def batch_detail(request, pk):
-    _administrator(request)
     batch = get_object_or_404(DocumentBatch.objects.select_related("inspection", "uploaded_by"), pk=pk)
     return render(request, "history/batch_detail.html", _batch_context(batch))
 
 
+@administrator_required
 @require_POST
 def batch_delete_file(request, pk):
-    _administrator(request)
     batch = get_object_or_404(DocumentBatch.objects.select_related("inspection"), pk=pk)
     try:
         services.delete_batch_file(batch, user=request.user)
@@ -302,9 +296,9 @@ def batch_delete_file(request, pk):
     return _see_other("history:batch", pk=pk)
 
 
+@administrator_required
 @require_POST
 def batch_confirm(request, pk):
-    _administrator(request)
     batch = get_object_or_404(DocumentBatch.objects.select_related("inspection"), pk=pk)
     confirmed, refused = services.confirm_batch(batch, user=request.user)
     if not refused:
@@ -324,12 +318,9 @@ def batch_confirm(request, pk):
     return render(request, "history/batch_detail.html", context)
 
 
+@administrator_required
 def report_read(request):
     """Administrators: an inspection report in, read, corrected, then checked by the inspection import."""
-    from .forms import ReportForm
-
-    if not request.user.is_superuser:
-        raise Http404
     form = ReportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ from django.views.generic import FormView, TemplateView
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from forces.permissions import ForcePermissionRequiredMixin
+from forces.permissions import AdministratorRequiredMixin, ForcePermissionRequiredMixin
 from recommendations.models import Inspection, Recommendation, Record
 
 from . import services
@@ -31,15 +31,6 @@ FORMATS = ("csv", "xlsx")
 
 class ForceEditorMixin(ForcePermissionRequiredMixin):
     """A force's import pages: its OPCC staff and chief officers only; everyone else 404."""
-
-
-class AdministratorMixin:
-    """Inspection imports: superusers only; to anyone else the pages do not exist."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_superuser:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _check_format(fmt):
@@ -177,7 +168,7 @@ class ForceExportView(View):
 # --- Inspections (administrators) ----------------------------------------------------------------
 
 
-class InspectionImportView(AdministratorMixin, FormView):
+class InspectionImportView(AdministratorRequiredMixin, FormView):
     template_name = "spreadsheets/inspection_import.html"
     form_class = InspectionImportForm
 
@@ -196,7 +187,7 @@ class InspectionImportView(AdministratorMixin, FormView):
         return redirect(job.get_absolute_url())
 
 
-class InspectionJobView(AdministratorMixin, JobContextMixin, TemplateView):
+class InspectionJobView(AdministratorRequiredMixin, JobContextMixin, TemplateView):
     template_name = "spreadsheets/job_detail.html"
     columns = INSPECTION_COLUMNS
 
@@ -214,12 +205,12 @@ class InspectionJobView(AdministratorMixin, JobContextMixin, TemplateView):
         return redirect(job.get_absolute_url())
 
 
-class InspectionJobStatusView(AdministratorMixin, JobStatusView):
+class InspectionJobStatusView(AdministratorRequiredMixin, JobStatusView):
     def get_job(self):
         return get_object_or_404(ImportJob.inspection_jobs, pk=self.kwargs["pk"])
 
 
-class InspectionTemplateView(AdministratorMixin, View):
+class InspectionTemplateView(AdministratorRequiredMixin, View):
     def get(self, request, fmt):
         _check_format(fmt)
         dataset = blank_template(INSPECTION_COLUMNS, _("Recommendations"))
