@@ -34,3 +34,6 @@ DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 DATABASE_URL="$PGURL/${BEN
 
 echo "== Published responses in: reading and mapping the five seeds as text, HTML, DOCX and PDF"
 $PY bench/bench_history.py --rounds 3
+
+echo "== Bounded uploads: hostile spreadsheets refused in time and memory (read from disk, child's peak memory)"
+DJANGO_SETTINGS_MODULE=mappa_tracker.settings DEBUG=1 $PY bench/bench_uploads.py
