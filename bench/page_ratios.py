@@ -1,8 +1,12 @@
-"""Requests per second of each force page against the sign-in page, and of the sign-in page against
-a bare WSGI app, all on the same gunicorn (2 sync workers) on loopback, in one run.
+"""Requests per second of each force page and each national page against the sign-in page, and of
+the sign-in page against a bare WSGI app, all on the same gunicorn (2 sync workers) on loopback, in
+one run.
 
 The load generator is wrk (`apt-get install -y wrk`) with 4 connections, one page at a time for
 --seconds each. Targets: every page >= 0.5 x the sign-in page; the sign-in page >= 0.10 x hello.
+The national pages are the dashboard (as it opens, and sorted), the compare view of one
+recommendation, a search of common words and the all-forces quarterly pack, signed in as the
+national team; --pages national measures only those (with the sign-in page and hello).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mappa_bench .venv/bin/python bench/page_ratios.py --label 1x
 """
@@ -39,6 +43,24 @@ def session_for(username):
     return client.cookies["sessionid"].value
 
 
+def national_pages():
+    """The national team's pages on the latest inspection with police recommendations."""
+    from django_scopes import scopes_disabled
+
+    from national.dashboard import police_inspections, police_recommendations
+
+    with scopes_disabled():
+        inspection = police_inspections().first()
+        rec = police_recommendations(inspection).first()
+    return [
+        ("national dashboard", f"/national/?inspection={inspection.pk}", "bench.national"),
+        ("dashboard, sorted", f"/national/?inspection={inspection.pk}&sort=-overdue", "bench.national"),
+        ("compare answers", f"/national/recommendations/{rec.pk}/", "bench.national"),
+        ("search, common words", "/national/search/?q=training+strategy", "bench.national"),
+        ("quarterly pack (all forces)", "/national/pack/", "bench.national"),
+    ]
+
+
 def gunicorn(app, port, workers, env):
     bin_dir = Path(sys.executable).parent
     return subprocess.Popen(
@@ -72,6 +94,7 @@ def main():
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--label", default="")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
+    parser.add_argument("--pages", choices=("all", "force", "national"), default="all")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -93,7 +116,12 @@ def main():
     try:
         wait_until_up(base + "/accounts/login/")
         results["sign-in page"] = wrk(base + "/accounts/login/", args.seconds, args.connections)
-        for name, url, username in force_pages():
+        pages = []
+        if args.pages in ("all", "force"):
+            pages += force_pages()
+        if args.pages in ("all", "national"):
+            pages += national_pages()
+        for name, url, username in pages:
             if username not in sessions:
                 sessions[username] = session_for(username)
             results[name] = wrk(base + url, args.seconds, args.connections, sessions[username])

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Benchmarks of the national pages at 1x, 3x (and 10x with SCALES="1 3 10") the national data set.
+# Benchmarks of the national pages at 1x and 10x the national data set (SCALES="1" for a quick run).
 # For each scale: a fresh PostgreSQL database, the generated data, server-side page timings, and a
 # bounded locust load test against gunicorn on 127.0.0.1. Results: var/bench/results.jsonl and stdout.
 #
-#   PGURL=postgres://postgres@127.0.0.1:5432 BENCH_DB=mappa_bench SCALES="1 3" bench/run_all.sh
+#   PGURL=postgres://postgres@127.0.0.1:5432 BENCH_DB=mappa_bench SCALES="1 10" bench/run_all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 BENCH_DB=${BENCH_DB:-mappa_bench}
-SCALES=${SCALES:-"1 3"}
+SCALES=${SCALES:-"1 10"}
 REPEAT=${REPEAT:-30}
 LOAD_SECONDS=${LOAD_SECONDS:-30}
 PY=.venv/bin/python

@@ -212,11 +212,11 @@ def _bars(rows, order) -> list:
     return out
 
 
-def _status_at(changes: list, day: date, current: str) -> str:
-    """changes: [(dated, before, after)] in date order."""
+def _status_at(changes: list, day: date, current: str, days: list | None = None) -> str:
+    """changes: [(dated, before, after)] in date order; days: their dates, if already listed."""
     if not changes:
         return current
-    i = bisect_right([c[0] for c in changes], day)
+    i = bisect_right(days if days is not None else [c[0] for c in changes], day)
     if i:
         return changes[i - 1][2]
     return changes[0][1] or S.NOT_STARTED
@@ -275,6 +275,8 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
     ):
         changes[record_id].append((dated, before, after))
 
+    # Each record's change dates, listed once (the history asks for every quarter's end).
+    change_days = {record_id: [c[0] for c in lst] for record_id, lst in changes.items()}
     labels = dict(S.choices)
     kind_labels = dict(Recommendation.Kind.choices)
 
@@ -284,9 +286,12 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
     first = Quarter.of(min((r[8] for r in rows), default=quarter.start))
     history = []
     for q in quarters_between(first, quarter):
-        counts = Counter(_status_at(changes[r[0]], q.end, r[1]) for r in rows if r[8] <= q.end)
+        end = q.end
+        counts = Counter(
+            _status_at(changes[r[0]], end, r[1], change_days.get(r[0])) for r in rows if r[8] <= end
+        )
         history.append((q, counts))
-    at_end = {r[0]: _status_at(changes[r[0]], quarter.end, r[1]) for r in rows}
+    at_end = {r[0]: _status_at(changes[r[0]], quarter.end, r[1], change_days.get(r[0])) for r in rows}
     end_counts = Counter(at_end.values())
 
     overdue = []
