@@ -288,6 +288,11 @@ class LedgerWriteSerializer(StrictSerializer):
     """The s55 steps OPCC staff record; copies are recorded by the sending task, not here."""
 
     chief_invited_on = serializers.DateField(required=False, allow_null=True)
+    chief_comments_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("By when the chief officer was asked to comment (s55(4)); not before the report."),
+    )
     chief_comments_received_on = serializers.DateField(required=False, allow_null=True)
     chief_comments_received_from = serializers.CharField(required=False, allow_blank=True, max_length=200)
     pcc_signed_on = serializers.DateField(required=False, allow_null=True)

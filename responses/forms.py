@@ -224,6 +224,13 @@ class LedgerForm(GovukFormMixin, forms.Form):
         widget=GovukDateInput(),
         error_messages={"invalid": _("Enter a real date")},
     )
+    chief_comments_due_on = forms.DateField(
+        label=_("Date by which the chief officer was asked to comment"),
+        required=False,
+        widget=GovukDateInput(),
+        help_text=_("Section 55(4): the date given in the invitation."),
+        error_messages={"invalid": _("Enter a real date")},
+    )
     chief_comments_received_on = forms.DateField(
         label=_("Date the chief officer's comments were received"),
         required=False,

@@ -197,6 +197,7 @@ def save_draft(
     """
     _require(can_draft(user, response.force), _("Only the force's OPCC staff can edit its response."))
     _check_welsh_allowed(response.force, fields, sections_cy)
+    _check_not_before_report(response, {"chief_comments_due_on": chief_comments_due_on})
     with transaction.atomic():
         response = _lock(response)
         version = response.current_version
@@ -545,8 +546,14 @@ def send_copy(copy_id: int) -> ResponseCopy:
 
 # --- The s55 ledger -------------------------------------------------------------------------------
 
-# The chief officer's "by when" (chief_comments_due_on) is written with the draft (save_draft).
-LEDGER_DATE_FIELDS = ("chief_invited_on", "chief_comments_received_on", "pcc_signed_on")
+# The chief officer's "by when" (s55(4), chief_comments_due_on) is written here or with the draft
+# (save_draft), checked the same way by both.
+LEDGER_DATE_FIELDS = (
+    "chief_invited_on",
+    "chief_comments_due_on",
+    "chief_comments_received_on",
+    "pcc_signed_on",
+)
 LEDGER_FIELDS = (*LEDGER_DATE_FIELDS, "chief_comments_received_from", "published_url")
 COPY_FIELDS = {"hmicfrs": "copy_hmicfrs_sent_on", "home_secretary": "copy_home_secretary_sent_on"}
 
@@ -576,6 +583,16 @@ def record_ledger(response: Response, *, user, values: dict, access: ForceAccess
     if unknown:
         raise ValidationError(_("Unknown field: %(names)s") % {"names": ", ".join(sorted(unknown))})
     _check_not_before_report(response, {k: v for k, v in values.items() if k in LEDGER_DATE_FIELDS})
+    invited = values.get("chief_invited_on", response.chief_invited_on)
+    due = values.get("chief_comments_due_on", response.chief_comments_due_on)
+    if invited and due and due < invited:
+        raise ValidationError(
+            {
+                "chief_comments_due_on": _(
+                    "The date the chief officer's comments are due cannot be before they were invited to comment"
+                )
+            }
+        )
     with transaction.atomic():
         response = _lock(response)
         for name, value in values.items():

@@ -268,6 +268,67 @@ def test_ledger_date_before_the_report_is_refused_on_the_page_and_in_the_api(
     assert {e["key"]: e["dated"] for e in ok.json()["ledger"]}["chief_invited"] == "2022-07-21"
 
 
+def test_the_chief_officers_by_when_is_recorded_from_the_ledger_page_and_the_api(
+    published, gwent_staff, client_for
+):
+    """s55(4): the date by which the chief officer was asked to comment, with the ledger's checks."""
+    gwent = _response("gwent")
+    client = client_for(gwent_staff)
+    page_url = reverse("responses:ledger", kwargs={"force_slug": "gwent", "pk": gwent.pk})
+    api_url = reverse("api:response-ledger", kwargs={"force_slug": "gwent", "pk": gwent.pk})
+    answer = client.post(page_url, {"chief_invited_on": "2022-07-20", "chief_comments_due_on": "2022-08-26"})
+    assert answer.status_code == 303
+    gwent.refresh_from_db()
+    assert gwent.chief_comments_due_on == date(2022, 8, 26)
+    shown = client.get(gwent.get_absolute_url()).content.decode()
+    assert "comments asked for by 26 August 2022" in shown
+
+    for body, where in (
+        ({"chief_comments_due_on": "2022-07-01"}, "before the report was published"),
+        ({"chief_comments_due_on": "2022-07-18"}, "before they were invited to comment"),
+    ):
+        page = client.post(page_url, {"chief_invited_on": "2022-07-20", **body})
+        html = page.content.decode()
+        assert page.status_code == 200 and "govuk-error-summary" in html and where in html
+        api = _api(client, api_url, body)
+        assert api.status_code == 400 and "chief_comments_due_on" in api.json(), api.content
+    ok = _api(client, api_url, {"chief_comments_due_on": "2022-08-31"})
+    assert ok.status_code == 200 and ok.json()["chief_comments_due_on"] == "2022-08-31"
+    gwent.refresh_from_db()
+    assert gwent.chief_comments_due_on == date(2022, 8, 31)
+
+
+def test_the_draft_refuses_a_chief_officers_due_date_before_the_report(published, gwent_staff):
+    from django.core.exceptions import ValidationError
+
+    gwent = Response.objects.get(force__slug="gwent")
+    before = gwent.chief_comments_due_on
+    with pytest.raises(ValidationError, match="before the report was published"):
+        response_services.save_draft(
+            gwent, user=gwent_staff, fields={}, sections={}, chief_comments_due_on=date(2022, 7, 1)
+        )
+    gwent.refresh_from_db()
+    assert gwent.chief_comments_due_on == before and gwent.current_version.number == 1
+
+
+def test_the_admin_cannot_save_a_last_day_without_the_services_checks(world, admin_user, client_for):
+    """The Django admin shows the last day and its override read-only and links to the page that
+    sets them through the service (a reason required), so no door saves an override without one."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    model_admin = admin.site._registry[Inspection]
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    form = model_admin.get_form(request, world.inspection)
+    assert not {"response_due_override_on", "response_due_override_reason", "response_due_on"} & set(
+        form.base_fields
+    )
+    url = reverse("admin:recommendations_inspection_change", args=[world.inspection.pk])
+    page = client_for(admin_user).get(url).content.decode()
+    assert reverse("inspections:last-day", kwargs={"slug": world.inspection.slug}) in page
+
+
 def test_other_force_cannot_record_a_ledger_step(published, dyfed_staff, client_for):
     gwent = _response("gwent")
     api = _api(
