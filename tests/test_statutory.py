@@ -687,13 +687,20 @@ def test_hmicfrs_closure_through_the_api_and_its_bad_input(published, gwent_staf
     record = published.record(published.gwent, 18)
     url = reverse("api:record-hmicfrs-closure", kwargs={"force_slug": "gwent", "pk": record.pk})
     client = client_for(gwent_staff)
-    bad = _api(client, url, {"closed_on": "2022-01-01", "basis": "x"})
+    version = {"expected_version": record.version}
+    bad = _api(client, url, {"closed_on": "2022-01-01", "basis": "x", **version})
     assert bad.status_code == 400 and "closed_on" in bad.json()
-    missing = _api(client, url, {"closed_on": "2024-02-01"})
+    future = _api(client, url, {"closed_on": "2099-01-01", "basis": "x", **version})
+    assert future.status_code == 400 and "closed_on" in future.json()
+    missing = _api(client, url, {"closed_on": "2024-02-01", **version})
     assert missing.status_code == 400 and "basis" in missing.json()
     record.refresh_from_db()
     assert record.hmicfrs_closed_on is None
-    ok = _api(client, url, {"closed_on": "2024-02-01", "basis": "Authorised for closure.", "reference": "R1"})
+    ok = _api(
+        client,
+        url,
+        {"closed_on": "2024-02-01", "basis": "Authorised for closure.", "reference": "R1", **version},
+    )
     assert ok.status_code == 200 and ok.json()["hmicfrs_closed_on"] == "2024-02-01"
 
 
