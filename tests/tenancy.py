@@ -795,7 +795,13 @@ PEOPLE_ROLES = ("gwent_opcc_admin", "dyfed_opcc_admin")
 def person_kwargs(world, force, obj_force):
     from accounts.models import User
 
-    user = User.objects.filter(memberships__force=obj_force, memberships__role="opcc_staff").first()
+    # A member an OPCC administrator may manage (a fuzzed form may have changed gwent.staff's role).
+    user = (
+        User.objects.filter(memberships__force=obj_force)
+        .exclude(memberships__role="opcc_admin")
+        .order_by("pk")
+        .first()
+    )
     return {"force_slug": force.slug, "pk": user.pk}
 
 
