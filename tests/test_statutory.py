@@ -704,6 +704,55 @@ def test_hmicfrs_closure_through_the_api_and_its_bad_input(published, gwent_staf
     assert ok.status_code == 200 and ok.json()["hmicfrs_closed_on"] == "2024-02-01"
 
 
+def test_the_register_reference_is_set_on_its_page_and_in_the_api_with_the_version_check(
+    world, gwent_staff, client_for
+):
+    record = world.record(world.gwent, 18)
+    client = client_for(gwent_staff)
+    page_url = reverse("recommendations:hmicfrs-reference", kwargs={"force_slug": "gwent", "pk": record.pk})
+    api_url = reverse("api:record-detail", kwargs={"force_slug": "gwent", "pk": record.pk})
+    stale = record.version
+    saved = client.post(page_url, {"hmicfrs_reference": "MAPPA-R18", "version": record.version})
+    assert saved.status_code == 302
+    record.refresh_from_db()
+    assert record.hmicfrs_reference == "MAPPA-R18" and record.version == stale + 1
+    assert "MAPPA-R18" in client.get(record.get_absolute_url()).content.decode()
+
+    # A form or a PATCH drawn from the older version is refused, and nothing changes.
+    page = client.post(page_url, {"hmicfrs_reference": "OTHER", "version": stale})
+    assert page.status_code == 200 and "govuk-error-summary" in page.content.decode()
+    api = client.patch(
+        api_url, {"hmicfrs_reference": "OTHER", "expected_version": stale}, content_type="application/json"
+    )
+    assert api.status_code == 409
+    too_long = client.patch(
+        api_url,
+        {"hmicfrs_reference": "x" * 61, "expected_version": record.version},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 400 and "hmicfrs_reference" in too_long.json()
+    record.refresh_from_db()
+    assert record.hmicfrs_reference == "MAPPA-R18"
+    ok = client.patch(
+        api_url,
+        {"hmicfrs_reference": "", "expected_version": record.version},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["hmicfrs_reference"] == ""
+
+
+def test_only_the_forces_own_people_change_the_register_reference(world, dyfed_staff, national, client_for):
+    record = world.record(world.gwent, 18)
+    body = {"hmicfrs_reference": "X", "expected_version": record.version}
+    for who, slug in ((dyfed_staff, "dyfed-powys"), (dyfed_staff, "gwent"), (national, "gwent")):
+        answer = client_for(who).patch(
+            f"/api/forces/{slug}/records/{record.pk}/", body, content_type="application/json"
+        )
+        assert answer.status_code == 404, (who, slug, answer.status_code)
+    record.refresh_from_db()
+    assert record.hmicfrs_reference == ""
+
+
 def test_hmicfrs_closure_page_refuses_a_date_before_the_report(published, gwent_staff, client_for):
     record = published.record(published.gwent, 18)
     answer = client_for(gwent_staff).post(
