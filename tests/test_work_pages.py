@@ -599,3 +599,30 @@ def test_with_latest_answer_reads_the_answer_not_the_sign_off_in_one_query(
     assert answers[record.pk].text == "Implemented across the force."
     assert answers[world.record(world.gwent, 15).pk].text == "Plan agreed."
     assert Record.objects.get(pk=record.pk).latest_answer.text == "Implemented across the force."
+
+
+def test_list_tags_show_a_short_label_and_read_out_the_full_one(world, gwent_staff, client_for):
+    """Tags fit one line at 320 px: the short label is shown, the full wording is for screen readers."""
+    add_progress_update(
+        world.record(world.gwent, 14),
+        author=gwent_staff,
+        text="Done.",
+        status="awaiting_sign_off",
+        rag="green",
+    )
+    client = client_for(gwent_staff)
+    for url in (RECORDS, "/forces/gwent/"):
+        html = client.get(url).content.decode()
+        assert (
+            '<span aria-hidden="true">Awaiting sign-off</span>'
+            '<span class="govuk-visually-hidden">Implemented, awaiting sign-off</span>'
+        ) in html, url
+        assert (
+            '<span aria-hidden="true">Green</span>'
+            '<span class="govuk-visually-hidden">Green: on track or complete</span>'
+        ) in html, url
+    gwent_staff.preferred_language = "cy"
+    gwent_staff.save(update_fields=["preferred_language"])
+    html = client_for(gwent_staff).get(RECORDS).content.decode()
+    assert '<span aria-hidden="true">Gwyrdd</span>' in html
+    assert "Gwyrdd: ar y trywydd iawn neu wedi’i gwblhau</span>" in html

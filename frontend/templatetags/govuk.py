@@ -1,6 +1,7 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 register = template.Library()
 
@@ -12,6 +13,61 @@ STATUS_TAG_COLOURS = {
     "no_further_action": "govuk-tag--purple",
 }
 RAG_TAG_COLOURS = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green"}
+
+# A tag shows a short label that fits on one line at 320 px in English and Welsh (WCAG 1.4.10);
+# screen readers hear the full wording instead. Statuses not listed are short already.
+STATUS_SHORT = {"awaiting_sign_off": gettext_lazy("Awaiting sign-off")}
+RAG_SHORT = {
+    "red": pgettext_lazy("RAG rating", "Red"),
+    "amber": pgettext_lazy("RAG rating", "Amber"),
+    "green": pgettext_lazy("RAG rating", "Green"),
+}
+# What each rating means, shown beside the short tag where there is room (the record page).
+RAG_MEANING = {
+    "red": gettext_lazy("significantly delayed"),
+    "amber": gettext_lazy("at risk"),
+    "green": gettext_lazy("on track or complete"),
+}
+
+
+def _tag(colour: str, full, short=None) -> str:
+    if short is None or str(short) == str(full):
+        return format_html('<strong class="govuk-tag app-tag {}">{}</strong>', colour, full)
+    return format_html(
+        '<strong class="govuk-tag app-tag {}"><span aria-hidden="true">{}</span>'
+        '<span class="govuk-visually-hidden">{}</span></strong>',
+        colour,
+        short,
+        full,
+    )
+
+
+@register.simple_tag
+def status_tag(item) -> str:
+    """A record's status as a one-line tag: "Awaiting sign-off" shown, its full label read out."""
+    return _tag(status_tag_class(item.status), item.get_status_display(), STATUS_SHORT.get(item.status))
+
+
+@register.simple_tag
+def rag_tag(item, meaning: bool = False) -> str:
+    """A RAG rating as a one-line tag ("Green"), the full label read out; `meaning=True` shows
+    what the rating means beside it, for pages with room ("Green on track or complete")."""
+    if not item.rag:
+        return ""
+    short = RAG_SHORT.get(item.rag)
+    if meaning and item.rag in RAG_MEANING:
+        return format_html(
+            '<strong class="govuk-tag app-tag {}">{}</strong> {}',
+            rag_tag_class(item.rag),
+            short,
+            RAG_MEANING[item.rag],
+        )
+    return _tag(rag_tag_class(item.rag), item.get_rag_display(), short)
+
+
+@register.simple_tag
+def hmicfrs_closed_tag() -> str:
+    return _tag("govuk-tag--green", _("Closure authorised by HMICFRS"), _("Closed by HMICFRS"))
 
 
 @register.filter
