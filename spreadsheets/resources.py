@@ -28,6 +28,16 @@ def _day(day):
     return day or ""
 
 
+class DateNotKnown(str):
+    """An empty Date cell of an update whose document gives no date (Staffordshire 2022). The
+    column stays importable (an empty date), and the XLSX says "date not known" in a comment on
+    the cell, so that the gap never reads as a lost date."""
+
+
+def _update_day(update):
+    return update.dated if update.dated else DateNotKnown("")
+
+
 DATE_FORMAT = "d mmm yyyy"
 MAX_WIDTH = 60
 
@@ -105,7 +115,7 @@ class RecordExportResource(_ProgressColumnsResource):
         return record.get_status_display()
 
     def dehydrate_date(self, record):
-        return _day(record.latest_update.dated) if record.latest_update_id else ""
+        return _update_day(record.latest_update) if record.latest_update_id else ""
 
     def dehydrate_force(self, record):
         return record.force.name
@@ -140,7 +150,7 @@ class UpdateExportResource(_ProgressColumnsResource):
         return update.get_status_after_display() if update.status_after else ""
 
     def dehydrate_date(self, update):
-        return _day(update.dated)
+        return _update_day(update)
 
     def dehydrate_force(self, update):
         return update.force.name
@@ -209,6 +219,7 @@ def _workbook(dataset: tablib.Dataset, columns=None) -> bytes:
     """A named sheet with a bold, frozen header row and an auto-filter, dates as date cells, columns
     wide enough to read (long text wrapped), and a second sheet explaining the columns."""
     import openpyxl
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -223,6 +234,8 @@ def _workbook(dataset: tablib.Dataset, columns=None) -> bytes:
     for row in dataset:
         sheet.append(["" if v is None else v for v in row])
         for i, value in enumerate(row):
+            if isinstance(value, DateNotKnown):
+                sheet.cell(row=sheet.max_row, column=i + 1).comment = Comment(str(_("date not known")), "")
             widths[i] = max(widths[i], 11 if isinstance(value, date) else len(str(value or "")))
     for i, width in enumerate(widths, start=1):
         letter = get_column_letter(i)

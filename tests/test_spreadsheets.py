@@ -731,3 +731,23 @@ def test_force_export_xlsx_opens_well_in_excel_and_still_imports_as_a_no_op(worl
         assert not any(row["actions"] for row in job.result["rows"]), job.result
         assert counts() == before
     assert world.record(world.gwent, 14).latest_update.text == "\uff1d1+1 written full width"
+
+
+def test_force_export_marks_undated_updates_date_not_known(world, national, client_for):
+    client = client_for(national)
+    undated = ProgressUpdate.objects.filter(force__slug="staffordshire", dated=None).count()
+    assert undated, "the seed gives Staffordshire's updates no date"
+    for what in ("updates", "records"):
+        book = openpyxl.load_workbook(
+            io.BytesIO(client.get(f"/forces/staffordshire/export/{what}.xlsx").content)
+        )
+        sheet = book.worksheets[0]
+        column = [c.value for c in sheet[1]].index("Date") + 1
+        cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+        marked = [c for c in cells if c.comment is not None]
+        assert marked and all(c.value in (None, "") for c in marked)
+        assert {c.comment.text for c in marked} == {"date not known"}
+        if what == "updates":
+            assert len(marked) == undated
+        csv_text = client.get(f"/forces/staffordshire/export/{what}.csv").content.decode("utf-8-sig")
+        assert "None" not in csv_text
