@@ -59,6 +59,9 @@ NOT_HTML = {
     "responses:public-feed",  # Atom
     "responses:public-force-feed",
     "healthz",  # JSON for the container's health check
+    # Single sign-on's callback answers 400 without this browser's state; that refusal page is
+    # checked in _visit_signed_out.
+    "oidc:callback",
 }
 
 
