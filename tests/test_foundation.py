@@ -40,7 +40,10 @@ def test_load_demo_twice_leaves_the_same_data(settings):
     assert Force.objects.filter(welsh_language_standards=True).count() == 4
     assert recommendations == 19
     assert records == 43 * 4  # 14, 15, 18 and 19 fall to police forces
-    assert updates == 5 * 4
+    # Each seed force's four answers, and a timeline entry for each owner its document names (Gwent
+    # one, Staffordshire one, Gloucestershire three), written by the owner service as the page does.
+    assert updates == 5 * 4 + 5
+    assert ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.OWNERS_CHANGED).count() == 5
     assert users == 2 + 5 * 2 and memberships == 10
     assert User.objects.get(username="gwent.staff").check_password("demo-pass-2022")
 
