@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from forces.access import is_national
-from recommendations.models import Owner, Record
+from recommendations.models import Record
 from spreadsheets.formulas import escape_formula
 
-from .history import Change, Entry, history_entries, history_models
+from .history import history_entries, history_models, record_history
 from .models import AuditEvent
 from .services import record_event
 
@@ -29,53 +29,7 @@ class RecordHistoryView(TemplateView):
         record = get_object_or_404(
             Record.objects.select_related("recommendation__inspection", "force"), pk=self.kwargs["pk"]
         )
-        entries = list(
-            history_entries(
-                record.history.select_related("history_user").order_by("history_date", "history_id"),
-                what=lambda row: _("Record"),
-            )
-        )
-        owner_ids = list(record.owners.values_list("pk", flat=True))
-        entries += history_entries(
-            Owner.history.filter(id__in=owner_ids, force=record.force)
-            .select_related("history_user")
-            .order_by("id", "history_date", "history_id"),
-            what=lambda row: _("Owner: %(owner)s") % {"owner": row.name or row.role_title},
-        )
-        for update in record.updates.select_related("author").order_by("created_at", "pk"):
-            entries.append(
-                Entry(
-                    at=update.created_at,
-                    who=str(update.author) if update.author_id else update.author_name,
-                    what=update.get_kind_display(),
-                    action=_("added"),
-                    object_type="recommendations.progressupdate",
-                    object_id=str(update.pk),
-                    text=update.text,
-                    changes=[]
-                    if not update.status_changed
-                    else [
-                        Change(
-                            _("status"), update.get_status_before_display(), update.get_status_after_display()
-                        )
-                    ],
-                )
-            )
-        for event in AuditEvent.objects.filter(
-            object_type="recommendations.record", object_id=str(record.pk)
-        ).select_related("user"):
-            entries.append(
-                Entry(
-                    at=event.at,
-                    who=str(event.user) if event.user_id else event.username,
-                    what=event.get_action_display(),
-                    action=event.summary,
-                    object_type=event.object_type,
-                    object_id=event.object_id,
-                    reason=f"req {event.request_id[:12]} {event.ip_address or '-'} {event.method} {event.path}",
-                )
-            )
-        entries.sort(key=lambda e: e.at, reverse=True)
+        entries = record_history(record)
         return super().get_context_data(record=record, entries=entries, **kwargs)
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.contrib.admin.sites import site
@@ -71,6 +72,73 @@ def test_whole_life_of_a_gwent_record_from_creation_to_sign_off(world, gwent_sta
     ):
         assert expected in text, expected
     assert text.index("Signed off as complete") < text.index("Record created")  # newest first
+
+
+def _signed_off(world, staff, chief):
+    from recommendations.services import add_progress_update, sign_off
+
+    record = world.record(world.gwent, 18)
+    add_progress_update(record, author=staff, text="Audit done.", status="awaiting_sign_off", rag="green")
+    record.refresh_from_db()
+    sign_off(record, acting_user=chief, text="")
+    return record
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'<h[23] class="moj-timeline__title">([^<]*)</h[23]>', html)
+
+
+def test_history_shows_one_entry_per_step_with_one_heading(world, gwent_staff, gwent_chief, client_for):
+    record = _signed_off(world, gwent_staff, gwent_chief)
+    html = client_for(gwent_chief).get(f"/forces/gwent/records/{record.pk}/history/").content.decode()
+    titles = _titles(html)
+    # The sign-off is one entry (its record change folded in), its heading said once, not "… added".
+    assert titles.count("Signed off as complete") == 1
+    assert titles.count("Implemented, sign-off requested") == 1
+    assert "Record changed" not in titles
+    assert not [t for t in titles if t.endswith(" added")]
+    # The step's entry carries what it changed on the record: the RAG as well as the status.
+    step = html.split(">Implemented, sign-off requested<", 1)[1].split("moj-timeline__item", 1)[0]
+    assert "Green: on track or complete" in step and "Audit done." in step
+    # A stock text that only repeats the heading is not shown under it.
+    assert "Signed off as complete." not in html
+
+
+def test_history_shows_labels_and_dates_in_words_not_ids(world, gwent_staff, client_for):
+    record = world.record(world.gwent, 18)
+    client = client_for(gwent_staff)
+    html = client.get(f"/forces/gwent/records/{record.pk}/history/").content.decode()
+    created = html.split(">Record created<", 1)[1]
+    assert "Gwent Police" in created
+    assert "Recommendation 18: All MAPPA nominals managed at Levels 2 and 3" in created
+    assert "14 July 2023" in created
+    assert "2023-07-14" not in html
+    assert f'<td class="govuk-table__cell">{world.gwent.pk}</td>' not in html
+    gwent_staff.preferred_language = "cy"
+    gwent_staff.save(update_fields=["preferred_language"])
+    html = client_for(gwent_staff).get(f"/forces/gwent/records/{record.pk}/history/").content.decode()
+    assert "14 Gorffennaf 2023" in html and "Cofnod wedi’i greu" in html
+
+
+def test_history_and_timeline_show_a_persons_full_name(world, gwent_staff, gwent_chief, client_for):
+    gwent_chief.first_name, gwent_chief.last_name = "Pam", "Kelly"
+    gwent_chief.save(update_fields=["first_name", "last_name"])
+    record = _signed_off(world, gwent_staff, gwent_chief)
+    client = client_for(gwent_staff)
+    history = client.get(f"/forces/gwent/records/{record.pk}/history/").content.decode()
+    timeline = client.get(f"/forces/gwent/records/{record.pk}/").content.decode()
+    for html in (history, timeline):
+        assert "by Pam Kelly" in html
+        assert "gwent.chief" not in html.split("<main", 1)[1]
+        assert "by gwent.staff" in html  # no name on the account: the username
+
+
+def test_record_page_timeline_heading_does_not_repeat_its_text(world, gwent_staff, gwent_chief, client_for):
+    record = _signed_off(world, gwent_staff, gwent_chief)
+    html = client_for(gwent_chief).get(f"/forces/gwent/records/{record.pk}/").content.decode()
+    assert "Signed off as complete" in _titles(html)
+    assert "Signed off as complete." not in html
+    assert "Audit done." in html  # real words are still shown
 
 
 def test_record_history_is_scoped_like_the_record(world, dyfed_staff, national, client_for):

@@ -102,3 +102,12 @@ def query_replace(context, **kwargs) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def repeats_its_heading(update) -> bool:
+    """A timeline entry whose text only says its heading again ("Signed off as complete." under
+    "Signed off as complete"): the page shows the heading alone."""
+    from audit.history import kind_of, repeats_heading
+
+    return repeats_heading(update.text, update.get_kind_display(), kind_of(update))
