@@ -11,15 +11,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django import forms
-from django.db.models import Case, Count, DateField, F, Q, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
 
-from .models import ANSWER_KINDS, CLOSURE_STAGES, Record, RecordQuerySet
+from .models import ANSWER_KINDS, CLOSURE_STAGES, DueDateExtension, Record, RecordQuerySet
 
 Status = Record.Status
 DUE_SOON_DAYS = 30
+DECISIONS_SINCE_DAYS = 30
 PAGE_SIZE = 25
 
 
@@ -58,6 +60,21 @@ def due_soon(records, today: date, days: int = DUE_SOON_DAYS):
     return records.open().filter(current_due_on__gte=today, current_due_on__lte=today + timedelta(days=days))
 
 
+def extensions_in_queue(queue: str):
+    """The due-date extensions of a home-page queue: "pending" (waiting for the chief officer's
+    decision) or "decided" (approved or refused in the last DECISIONS_SINCE_DAYS days)."""
+    if queue == "pending":
+        return DueDateExtension.objects.filter(decision=DueDateExtension.Decision.PENDING)
+    return DueDateExtension.objects.exclude(decision=DueDateExtension.Decision.PENDING).filter(
+        decided_at__gte=timezone.now() - timedelta(days=DECISIONS_SINCE_DAYS)
+    )
+
+
+def has_extension(queue: str):
+    """True for a record with an extension in that queue (one subquery, no duplicate rows)."""
+    return Exists(extensions_in_queue(queue).filter(record=OuterRef("pk")))
+
+
 class RecordListForm(GovukFormMixin, forms.Form):
     """The records list's filters, search, sort and page: a plain GET form that works without JavaScript.
 
@@ -78,6 +95,12 @@ class RecordListForm(GovukFormMixin, forms.Form):
     due_soon = forms.BooleanField(label=_("Due in the next 30 days"), required=False)
     stale = forms.BooleanField(label=_("No update for the force's stale period"), required=False)
     closure = forms.ChoiceField(label=_("Closure"), required=False)
+    EXTENSIONS = [
+        ("", _("Any")),
+        ("pending", _("Waiting for a decision")),
+        ("decided", _("Decided in the last 30 days")),
+    ]
+    extension = forms.ChoiceField(label=_("Later due date asked for"), required=False, choices=EXTENSIONS)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, inspections, owners, **kwargs):
@@ -115,7 +138,7 @@ def _search(records, value, context):
             | Q(recommendation__inspection__title__icontains=word)
             | Q(latest_update__text__icontains=word)
         )
-        if word.isdigit() and len(word) < 5:
+        if word.isdecimal() and len(word) < 5:  # not isdigit(): "²" is a digit int() refuses
             match |= Q(recommendation__number=int(word))
         records = records.filter(match)
     return records
@@ -131,6 +154,7 @@ FILTERS: dict[str, Callable] = {
     "due_soon": lambda records, value, context: due_soon(records, context["today"]),
     "stale": lambda records, value, context: stale(records, context["today"], context["stale_after"]),
     "closure": lambda records, value, context: records.at_closure_stage(value),
+    "extension": lambda records, value, context: records.filter(has_extension(value)),
 }
 
 _INSPECTION_ORDER = ("-recommendation__inspection__published_on", "recommendation__inspection_id")
@@ -156,8 +180,12 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
     """The home page's counts in one query, each the size of the filtered records list it links to."""
     is_open = ~Q(status__in=RecordQuerySet.CLOSED)
     stale_rule = Q(last_activity__lt=today - timedelta(days=stale_after)) if stale_after else Q(pk__in=[])
-    return records.alias(last_activity=last_activity()).aggregate(
-        overdue=Count("pk", filter=is_open & Q(current_due_on__lt=today)),
+    return records.alias(
+        last_activity=last_activity(),
+        extension_pending=has_extension("pending"),
+        extension_decided=has_extension("decided"),
+    ).aggregate(
+        overdue=Count("pk", filter=RecordQuerySet.overdue_q(today)),
         due_soon=Count(
             "pk",
             filter=is_open
@@ -169,6 +197,8 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
         in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
         complete=Count("pk", filter=Q(status=Status.COMPLETE)),
         no_further_action=Count("pk", filter=Q(status=Status.NO_FURTHER_ACTION)),
+        extension_pending=Count("pk", filter=Q(extension_pending=True)),
+        extension_decided=Count("pk", filter=Q(extension_decided=True)),
     )
 
 
