@@ -146,11 +146,14 @@ def main():
     parser.add_argument("--label", default="")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
     parser.add_argument("--only", default="", help="time only the pages whose name contains this")
+    parser.add_argument("--force", action="store_true", help="time only the force pages (as page_ratios.py)")
     args = parser.parse_args()
     # No setup_test_environment(): it instruments every template render (a signal and a copy of the
     # context per template), which production does not do and which inflated the server time of
     # template-heavy pages.
     total_updates, page_list = pages()
+    if args.force:
+        page_list = force_pages()
     clients = {}
     results = []
     print(f"{args.label} ({total_updates} progress updates, {connection.vendor})")
@@ -171,7 +174,7 @@ def main():
             f" {row['ratio']!s:>6} {row['queries']:>8} {row['bytes'] / 1024:>6.0f}"
             f"  {'pass' if row['ratio'] and row['ratio'] <= 2 else 'FAIL'} (server <= 2 x SQL)"
         )
-    if not args.only or "pdf" in args.only:
+    if not args.force and (not args.only or "pdf" in args.only):
         pdf = time_pack_pdf()
         results.append({"page": "pack PDF (all forces)", **pdf})
         print(

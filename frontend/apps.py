@@ -11,4 +11,7 @@ class FrontendConfig(AppConfig):
     def ready(self):
         from mappa_tracker.startup import ensure_local_folders
 
+        from . import page_cache
+
         ensure_local_folders()
+        page_cache.install()  # every write in this process drops the cached pages

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     # high in the list so an exception in any middleware under it (sessions, language, CSRF,
     # sign-in, two-factor, scoping) still gets them; under CSP so those pages keep its header.
     "frontend.errors.ServiceErrorPagesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "frontend.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "forces.middleware.ForceScopeMiddleware",
+    "frontend.page_cache.PageCacheMiddleware",  # after the force's access check, inside its scope
 ]
 
 ROOT_URLCONF = "mappa_tracker.urls"
@@ -192,9 +193,13 @@ OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
 OIDC_CREATE_USER = False
 
-# Sessions expire after inactivity.
+# Sessions expire after inactivity. The expiry is pushed back when a signed-in request comes more
+# than SESSION_REFRESH_SECONDS after the last push (frontend.sessions), not on every request, which
+# wrote the session row on every page. Sessions stay server-side (revocable); with Redis they are
+# read from the cache and written through to the database (cached_db).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lock-out after repeated failures (django-axes), shown on a GOV.UK page instead of plain text.
@@ -291,6 +296,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else a broker on the file system whose
 # folders are made at start-up (mappa_tracker.startup).
 REDIS_URL = env_str("REDIS_URL")
+# The cache: Redis when REDIS_URL is set (shared by every gunicorn worker, so a change seen by one
+# is seen by all), else local memory (one process, development). Keys carry the database's name,
+# so two databases sharing one Redis never read each other's entries.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"mappa:{DATABASES['default']['NAME']}",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mappa"}
+    )
+}
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Repeat reads of the force pages come from the cache for this many seconds at most, and never
+# after any write (frontend.page_cache); 0 turns it off. Only with Redis by default: a write in one
+# process (another gunicorn worker, a Celery worker) must drop the pages every process serves.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL) or "filesystem://"
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "filesystem://", "memory://", "amqp://")):
     raise ImproperlyConfigured(

@@ -21,3 +21,6 @@ AXES_ENABLED = False
 # Each pytest-xdist worker sends to and consumes from its own Celery queue, so two workers sharing
 # one Redis never take (or purge) each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"mappa-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Tests roll their transactions back, which the page cache cannot see (a page drawn from rolled-back
+# rows would outlive them), so it is off here; tests/test_page_cache.py turns it on for its own.
+PAGE_CACHE_SECONDS = 0

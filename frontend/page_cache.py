@@ -1,0 +1,170 @@
+"""Serve repeat reads of the busiest force pages from the cache, never a stale or another's page.
+
+What is cached: the whole response of a GET to one of PAGES (a force's work pages, the record page
+and the API record list), for the signed-in user who asked for it, in the language, force, access
+and exact URL (query string and page number included) it was drawn for, on the day it was drawn
+(overdue and "no update for N days" depend on the date). With Redis (REDIS_URL) the cache is shared
+by every gunicorn worker; without it each process has its own local-memory cache.
+
+When it is dropped: every cached page's key carries the *data version*, a random token that any
+write to the database replaces. Writes are seen where they happen, on the database connection
+(an execute wrapper on every connection of every process: web, worker, management command), so
+no writer can forget to say so, whether it saves, bulk-creates, updates a queryset or runs SQL.
+The token is replaced at the write (so a page drawn during the transaction is never filed under
+the new token) and again when the transaction commits (so a page drawn from the old rows while it
+was open is dropped too). Only the tables that reads themselves write (the session row, sign-in
+attempts, the national access log) do not count. One token for all forces rather than one per
+force: a write anywhere empties every force's cached pages, which costs hit rate, not truth.
+
+Tenancy: the key names the force, the user and their access to it; this runs after
+ForceScopeMiddleware has checked that access, so a user who may not read a force never reaches
+the cache of it. CSRF tokens in cached forms are stored as a placeholder and filled in per request.
+"""
+
+import hashlib
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+
+VERSION_KEY = "page-cache:data-version"
+# Named URLs whose GET responses are cached.
+PAGES = frozenset(
+    {
+        "forces:overview",
+        "recommendations:home",
+        "recommendations:record-list",
+        "recommendations:inspection-list",
+        "recommendations:record-detail",
+        "audit:record-history",
+        "responses:list",
+        "responses:detail",
+        "api:record-list",
+    }
+)
+# Tables written by reading itself (the session's expiry, sign-in attempts, who looked at the
+# national pages): not changes of what a page shows.
+READ_PATH_TABLES = ("django_session", "axes_", "national_accesslog")
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def data_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_data_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _watch_writes(execute, sql, params, many, context):
+    match = WRITE.match(sql) if isinstance(sql, str) else None
+    if match and not match.group(1).lower().startswith(READ_PATH_TABLES):
+        bump_data_version()
+        connection = context["connection"]
+        if connection.in_atomic_block and not any(
+            func is bump_data_version for _, func, _ in connection.run_on_commit
+        ):
+            transaction.on_commit(bump_data_version, using=connection.alias)
+    return execute(sql, params, many, context)
+
+
+def watch_connection(sender, connection, **kwargs):
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
+def install() -> None:
+    """Watch the writes of every database connection of this process (called from app ready)."""
+    connection_created.connect(watch_connection, dispatch_uid="page_cache.watch_connection")
+    for connection in connections.all(initialized_only=True):
+        watch_connection(None, connection)
+
+
+def _page_key(request, access) -> str:
+    user = request.user
+    verified = getattr(user, "is_verified", None)
+    parts = [
+        str(timezone.localdate()),
+        str(request.force.pk),
+        str(user.pk),
+        repr(sorted((k, v) for k, v in vars(access).items() if k != "force")),
+        str(bool(verified())) if callable(verified) else "",
+        translation.get_language() or "",
+        request.get_full_path(),
+        request.headers.get("Accept", ""),
+    ]
+    return "page-cache:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class PageCacheMiddleware:
+    """After ForceScopeMiddleware: answer a repeat GET of a cached page without running its view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        # One round trip for the data version and the page, which carries the version it was
+        # drawn under: a page drawn before the latest write is never served.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or data_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            _, status, headers, body = stored
+            if CSRF_PLACEHOLDER.encode() in body:
+                body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+            response = HttpResponse(body, status=status)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if self._storable(response):
+            body = CSRF_INPUT.sub(
+                lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(2), response.content.decode()
+            ).encode()
+            stored = (version, response.status_code, list(response.items()), body)
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _key(request):
+        if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+            return None
+        access = getattr(request, "force_access", None)
+        if access is None or not request.user.is_authenticated:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name not in PAGES:
+            return None
+        if len(get_messages(request)):  # a message is shown once, on the page it is drawn on
+            return None
+        return _page_key(request, access)
+
+    @staticmethod
+    def _storable(response) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "no-store" not in response.get("Cache-Control", "")
+            and response.get("Content-Type", "").startswith(("text/html", "application/json"))
+        )
