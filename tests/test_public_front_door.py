@@ -261,30 +261,52 @@ def test_debug_500_in_welsh(world, settings, broken_site):
     assert '<html lang="cy"' in html and "Mae’n ddrwg gennym, mae problem gyda’r gwasanaeth" in html
 
 
-@pytest.mark.parametrize(
-    "middleware",
-    [
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "accounts.middleware.UserLanguageMiddleware",
-        "forces.middleware.ForceScopeMiddleware",
-    ],
-)
+# Only these may sit above the error pages: they add headers or answer before any page is made.
+OUTSIDE_ERROR_PAGES = {
+    "audit.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.errors.ApiJsonErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
+}
+
+
+def _under_error_pages():
+    names = list(settings.MIDDLEWARE)
+    return names[names.index("frontend.errors.ServiceErrorPagesMiddleware") + 1 :]
+
+
+def test_error_pages_sit_above_every_middleware_that_runs_the_service():
+    names = list(settings.MIDDLEWARE)
+    above = names[: names.index("frontend.errors.ServiceErrorPagesMiddleware")]
+    assert set(above) <= OUTSIDE_ERROR_PAGES, above
+    under = {name.rsplit(".", 1)[-1] for name in _under_error_pages()}
+    assert {
+        "SessionMiddleware",
+        "LocaleMiddleware",
+        "CsrfViewMiddleware",
+        "AuthenticationMiddleware",
+    } <= under
+
+
+@pytest.mark.parametrize("middleware", _under_error_pages())
 def test_debug_500_from_a_middleware_is_the_services_page(
     world, settings, broken_site, monkeypatch, middleware
 ):
     """Every middleware under ServiceErrorPagesMiddleware: its exception still gets the service's page."""
-    from django.utils.module_loading import import_string
+    import importlib
 
     settings.DEBUG = True
-    cls = import_string(middleware)
-    names = list(settings.MIDDLEWARE)
-    assert names.index("frontend.errors.ServiceErrorPagesMiddleware") < names.index(middleware)
 
-    def broken(self, request, *args, **kwargs):
-        raise RuntimeError("a bug in a middleware")
+    def broken_middleware(get_response):
+        def middleware(request):
+            raise RuntimeError("a bug in a middleware")
 
-    monkeypatch.setattr(cls, "__call__", broken)
+        return middleware
+
+    # Replaced where Django imports it from (class or function), for the new client's handler.
+    module, name = middleware.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, broken_middleware)
     page = broken_site().get("/public/")
     assert _is_service_500(page), page.content.decode()[:500]
     assert "a bug in a middleware" not in page.content.decode()
