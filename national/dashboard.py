@@ -432,6 +432,9 @@ class Answer:
     response_published_on: date | None
     overdue: bool
     recommendation: Recommendation | None = None
+    # The latest workflow step (e.g. signed off as complete), shown beside the answer when it is
+    # not the answer itself.
+    step: ProgressUpdate | None = None
 
     def text(self, view: str) -> str:
         """The answer shown in `view`: the latest progress update or the published response."""
@@ -460,7 +463,10 @@ def _answer(record, sections) -> Answer:
     return Answer(
         force=record.force,
         record=record,
-        update=record.latest_update,
+        update=record.latest_answer,
+        step=record.latest_update
+        if record.latest_update_id != getattr(record.latest_answer, "pk", None)
+        else None,
         section_text=section.get("text", ""),
         response_published_on=section.get("version__response__published_on"),
         overdue=record.is_overdue,
@@ -476,6 +482,7 @@ def build_compare(
     records = (
         Record.objects.filter(recommendation=recommendation)
         .select_related("force", "latest_update__author", "recommendation")
+        .with_latest_answer()
         .with_overdue(today)
     )
     if filters.country:
@@ -504,6 +511,7 @@ def build_force_answers(inspection: Inspection, force: Force) -> list[Answer]:
     records = (
         Record.objects.filter(force=force, recommendation__in=police_recommendations(inspection))
         .select_related("force", "latest_update__author", "recommendation")
+        .with_latest_answer()
         .with_overdue()
         .order_by("recommendation__kind", "recommendation__number")
     )

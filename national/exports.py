@@ -194,6 +194,7 @@ def _answer_columns(first):
         Column("update_date_note", _("Latest update: date")),
         Column("update_voice", _("Whose words they are")),
         Column("update_text", _("Latest update"), "long"),
+        Column("step", _("Latest step")),
         Column("response_published_on", _("Response published on"), "date"),
         Column("response_date_note", _("Response: date")),
         Column("response_text", _("Published response"), "long"),
@@ -212,6 +213,7 @@ def _answer_row(answer, **extra) -> dict:
         "update_date_note": date_not_known if update and update.dated is None else "",
         "update_voice": (update.voice_line or update.shown_author) if update else "",
         "update_text": update.text if update else "",
+        "step": answer.step.get_kind_display() if answer.step else "",
         "response_published_on": answer.response_published_on,
         "response_date_note": date_not_known
         if answer.section_text and answer.response_published_on is None

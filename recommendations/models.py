@@ -206,7 +206,7 @@ class RecordQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch(
                 "updates",
-                queryset=ProgressUpdate.objects.filter(pk=Subquery(latest)),
+                queryset=ProgressUpdate.objects.filter(pk=Subquery(latest)).select_related("author"),
                 to_attr="_latest_answers",
             )
         )

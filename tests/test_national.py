@@ -583,3 +583,31 @@ def test_exports_and_filters_use_the_office_holders_of_the_responses_date(world,
     rec = world.record(world.gwent, 14).recommendation_id
     compare = client.get(reverse("national:compare", kwargs={"pk": rec}), {"commissioner_type": "pcc"})
     assert "gwent" in {a.force.slug for a in compare.context["answers"]}
+
+
+def test_after_sign_off_national_lists_show_the_forces_answer_with_the_step_beside(
+    published, national, gwent_staff, gwent_chief, client_for
+):
+    """A sign-off is a workflow step, not an answer: compare, one force's answers and their exports
+    keep showing the force's own words, with "Signed off as complete" as the latest step."""
+    from recommendations.services import request_closure, sign_off
+
+    record = published.record(published.gwent, 14)
+    request_closure(record, acting_user=gwent_staff, text="Training delivered to every MAPPA officer.")
+    record.refresh_from_db()
+    sign_off(record, acting_user=gwent_chief)
+    client = client_for(national)
+    rec = record.recommendation
+    compare = client.get(reverse("national:compare", kwargs={"pk": rec.pk}))
+    gwent = next(a for a in compare.context["answers"] if a.force.slug == "gwent")
+    assert gwent.update.text == "Training delivered to every MAPPA officer."
+    assert gwent.step.kind == "signed_off"
+    kwargs = {"inspection_pk": published.inspection.pk, "slug": "gwent"}
+    html = client.get(reverse("national:force-answers", kwargs=kwargs)).content.decode()
+    assert "Training delivered to every MAPPA officer." in html
+    assert "Latest step: Signed off as complete" in html
+    export = client.get(reverse("national:compare-export", kwargs={"pk": rec.pk, "fmt": "csv"}))
+    rows = {row["Force"]: row for row in _csv_rows(export)}
+    assert rows["Gwent Police"]["Latest update"] == "Training delivered to every MAPPA officer."
+    assert rows["Gwent Police"]["Latest step"] == "Signed off as complete"
+    assert rows["Dyfed-Powys Police"]["Latest step"] == ""
