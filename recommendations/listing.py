@@ -180,11 +180,7 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
     """The home page's counts in one query, each the size of the filtered records list it links to."""
     is_open = ~Q(status__in=RecordQuerySet.CLOSED)
     stale_rule = Q(last_activity__lt=today - timedelta(days=stale_after)) if stale_after else Q(pk__in=[])
-    return records.alias(
-        last_activity=last_activity(),
-        extension_pending=has_extension("pending"),
-        extension_decided=has_extension("decided"),
-    ).aggregate(
+    return records.alias(last_activity=last_activity()).aggregate(
         overdue=Count("pk", filter=RecordQuerySet.overdue_q(today)),
         due_soon=Count(
             "pk",
@@ -197,8 +193,8 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
         in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS)),
         complete=Count("pk", filter=Q(status=Status.COMPLETE)),
         no_further_action=Count("pk", filter=Q(status=Status.NO_FURTHER_ACTION)),
-        extension_pending=Count("pk", filter=Q(extension_pending=True)),
-        extension_decided=Count("pk", filter=Q(extension_decided=True)),
+        extension_pending=Count("pk", filter=has_extension("pending")),
+        extension_decided=Count("pk", filter=has_extension("decided")),
     )
 
 

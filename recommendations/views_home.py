@@ -15,12 +15,11 @@ from django.views.generic import TemplateView
 from responses.models import Response
 
 from . import listing
-from .models import DueDateExtension, Inspection, Owner, Record, RecordQuerySet
+from .models import Inspection, Owner, Record, RecordQuerySet
 
 Status = Record.Status
 QUEUE_LIMIT = 20
 RESPONSE_WARNING_DAYS = 21
-DECISIONS_SINCE_DAYS = 30
 
 
 def _page(request, items, per_page=listing.PAGE_SIZE):
@@ -59,15 +58,15 @@ class ForceHomeView(TemplateView):
             "counts": listing.queue_counts(records, today=today, stale_after=stale_after),
             "stale_after": stale_after,
             "due_soon_days": listing.DUE_SOON_DAYS,
-            "responses_near": self._responses_near(force, today),
             "decisions": list(
-                DueDateExtension.objects.exclude(decision=DueDateExtension.Decision.PENDING)
-                .filter(decided_at__gte=timezone.now() - timedelta(days=DECISIONS_SINCE_DAYS))
+                listing.extensions_in_queue("decided")
                 .select_related("record__recommendation__inspection", "record__force", "decided_by")
                 .order_by("-decided_at", "-pk")[:QUEUE_LIMIT]
             ),
             "is_chief": bool(access and access.can_sign_off),
+            "queue_limit": QUEUE_LIMIT,
         }
+        context["responses_near"], context["counts"]["responses_near"] = self._responses_near(force, today)
         if context["is_chief"]:
             context.update(
                 sign_off_records=list(
@@ -78,7 +77,7 @@ class ForceHomeView(TemplateView):
                     ]
                 ),
                 pending_extensions=list(
-                    DueDateExtension.objects.filter(decision=DueDateExtension.Decision.PENDING)
+                    listing.extensions_in_queue("pending")
                     .select_related("record__recommendation__inspection", "record__force", "requested_by")
                     .order_by("requested_on", "pk")[:QUEUE_LIMIT]
                 ),
@@ -88,6 +87,9 @@ class ForceHomeView(TemplateView):
                     .order_by("updated_at", "pk")[:QUEUE_LIMIT]
                 ),
             )
+            context["counts"]["responses_awaiting_sign_off"] = Response.objects.filter(
+                status=Response.Status.AWAITING_SIGN_OFF
+            ).count()
             context["waiting"] = (
                 len(context["sign_off_records"])
                 + len(context["pending_extensions"])
@@ -96,22 +98,18 @@ class ForceHomeView(TemplateView):
         return super().get_context_data(**context, **kwargs)
 
     def _responses_near(self, force, today):
-        """Inspections of this force whose s55 response is unpublished and whose last day is near or past."""
-        published = Response.objects.filter(published_version__isnull=False).values("inspection_id")
-        inspections = list(
-            Inspection.objects.filter(
-                recommendations__records__force=force,
-                response_due_on__lte=today + timedelta(days=RESPONSE_WARNING_DAYS),
-            )
-            .exclude(pk__in=published)
-            .distinct()
-            .order_by("response_due_on", "pk")[:QUEUE_LIMIT]
+        """Inspections of this force whose s55 response is unpublished and whose last day is near or
+        past (the first QUEUE_LIMIT of them), and how many there are in all."""
+        near = response_filter(
+            Inspection.objects.filter(recommendations__records__force=force), "last_day_near", today
         )
+        inspections = list(near.distinct().order_by("response_due_on", "pk")[:QUEUE_LIMIT])
+        total = near.distinct().count()
         started = {
             r.inspection_id: r
             for r in Response.objects.filter(inspection__in=inspections).select_related("force")
         }
-        return [
+        rows = [
             {
                 "inspection": inspection,
                 "response": started.get(inspection.pk),
@@ -119,6 +117,25 @@ class ForceHomeView(TemplateView):
             }
             for inspection in inspections
         ]
+        return rows, total
+
+
+# The inspections page's filters by the force's s55 response, each the list a home-page queue counts.
+RESPONSE_FILTERS = ("awaiting_sign_off", "last_day_near")
+
+
+def response_filter(inspections, name: str, today):
+    """Inspections whose response (the URL force's; Response is scoped) is in that state. "last_day_near":
+    unpublished, its last day within RESPONSE_WARNING_DAYS or past. An unknown name filters nothing."""
+    if name == "awaiting_sign_off":
+        waiting = Response.objects.filter(status=Response.Status.AWAITING_SIGN_OFF).values("inspection_id")
+        return inspections.filter(pk__in=waiting)
+    if name == "last_day_near":
+        published = Response.objects.filter(published_version__isnull=False).values("inspection_id")
+        return inspections.filter(response_due_on__lte=today + timedelta(days=RESPONSE_WARNING_DAYS)).exclude(
+            pk__in=published
+        )
+    return inspections
 
 
 class RecordListView(TemplateView):
@@ -171,12 +188,19 @@ class InspectionListView(TemplateView):
         today = timezone.localdate()
         mine = Q(recommendations__records__force=force)
         is_open = ~Q(recommendations__records__status__in=RecordQuerySet.CLOSED)
+        response = self.request.GET.get("response")
+        response = response if response in RESPONSE_FILTERS else None
+        # One join to the force's records for the counts below; the response filter is a subquery.
+        shown = Inspection.objects.all()
+        if response:
+            near = response_filter(Inspection.objects.filter(mine), response, today)
+            shown = shown.filter(pk__in=near.values("pk"))
 
         def count(status):
             return Count("recommendations__records", filter=mine & Q(recommendations__records__status=status))
 
         inspections = (
-            Inspection.objects.filter(mine)
+            shown.filter(mine)
             .annotate(
                 record_count=Count("recommendations__records", filter=mine),
                 not_started=count(Status.NOT_STARTED),
@@ -186,7 +210,7 @@ class InspectionListView(TemplateView):
                 no_further_action=count(Status.NO_FURTHER_ACTION),
                 overdue=Count(
                     "recommendations__records",
-                    filter=mine & is_open & Q(recommendations__records__current_due_on__lt=today),
+                    filter=mine & RecordQuerySet.overdue_q(today, prefix="recommendations__records__"),
                 ),
                 next_due=Min("recommendations__records__current_due_on", filter=mine & is_open),
                 last_due=Max("recommendations__records__current_due_on", filter=mine),
@@ -206,5 +230,10 @@ class InspectionListView(TemplateView):
                 (inspection.response_due_on - today).days if inspection.response_due_on else None
             )
         return super().get_context_data(
-            force=force, page=page, page_links=page_links(page), today=today, **kwargs
+            force=force,
+            page=page,
+            page_links=page_links(page),
+            today=today,
+            response_filter=response,
+            **kwargs,
         )

@@ -626,3 +626,74 @@ def test_list_tags_show_a_short_label_and_read_out_the_full_one(world, gwent_sta
     html = client_for(gwent_staff).get(RECORDS).content.decode()
     assert '<span aria-hidden="true">Gwyrdd</span>' in html
     assert "Gwyrdd: ar y trywydd iawn neu wedi’i gwblhau</span>" in html
+
+
+def test_home_queues_past_their_limit_link_to_the_whole_list_they_count(
+    world, gwent_staff, gwent_chief, client_for, monkeypatch
+):
+    """A queue shows its first few; "See all N" opens the filtered list of exactly those N."""
+    from recommendations import views_home
+
+    monkeypatch.setattr(views_home, "QUEUE_LIMIT", 1)
+    _grow(world, gwent_staff, 2)  # two more inspections, their responses started and past their last day
+    for response in Response.objects.filter(force=world.gwent, inspection__slug__startswith="grown-"):
+        services.save_draft(response, user=gwent_staff, fields={"pcc_overall_comments": "Read."}, sections={})
+        response.refresh_from_db()
+        services.submit_for_sign_off(response, user=gwent_staff)
+    for number in (14, 15):  # two decided ...
+        extension = request_extension(
+            world.record(world.gwent, number),
+            requested_by=gwent_staff,
+            new_due_on=date(2099, 1, 31),
+            reason="Late.",
+        )
+        decide_extension(extension, decided_by=gwent_chief, approve=True)
+    for number in (18, 19):  # ... and two waiting
+        request_extension(
+            world.record(world.gwent, number),
+            requested_by=gwent_staff,
+            new_due_on=date(2099, 1, 31),
+            reason="Late.",
+        )
+
+    client = client_for(gwent_chief)
+    page = client.get(HOME)
+    html = page.content.decode()
+    counts = page.context["counts"]
+    links = {
+        "responses_awaiting_sign_off": (f"{INSPECTIONS}?response=awaiting_sign_off", 2),
+        "responses_near": (f"{INSPECTIONS}?response=last_day_near", None),
+        "extension_pending": (f"{RECORDS}?extension=pending&sort=due", 2),
+        "extension_decided": (f"{RECORDS}?extension=decided", 2),
+    }
+    assert counts["responses_near"] >= 3  # the two grown inspections and the MAPPA one
+    for key, (url, expected) in links.items():
+        if expected is not None:
+            assert counts[key] == expected, key
+        assert url.replace("&", "&amp;") in html, key
+        assert f"See all {counts[key]} " in html, key
+        listed = client.get(url)
+        assert listed.status_code == 200
+        assert listed.context["page"].paginator.count == counts[key], key
+    # Under the limit, no link: everything is shown already.
+    monkeypatch.setattr(views_home, "QUEUE_LIMIT", 20)
+    html = client.get(HOME).content.decode()
+    for url, _expected in links.values():
+        assert url.replace("&", "&amp;") not in html, url
+
+
+def test_inspections_page_ignores_an_unknown_response_filter(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    everything = client.get(INSPECTIONS).context["page"].paginator.count
+    for value in ("nonsense", "", "1"):
+        page = client.get(INSPECTIONS, {"response": value})
+        assert page.status_code == 200 and page.context["page"].paginator.count == everything
+
+
+def test_overdue_has_one_definition_for_counts_lists_and_inspections(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    overdue = Record.objects.filter(force=world.gwent).overdue().count()
+    assert overdue  # the seed's 2023 due dates have passed
+    assert client.get(HOME).context["counts"]["overdue"] == overdue
+    assert client.get(RECORDS, {"overdue": "on"}).context["page"].paginator.count == overdue
+    assert sum(i.overdue for i in client.get(INSPECTIONS).context["page"].object_list) == overdue
