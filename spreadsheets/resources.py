@@ -108,14 +108,15 @@ class RecordExportResource(_ProgressColumnsResource):
     def dehydrate_due_date(self, record):
         return _day(record.current_due_on)
 
+    # The force's latest answer in its own words, never a workflow step such as a sign-off.
     def dehydrate_progress(self, record):
-        return record.latest_update.text if record.latest_update_id else ""
+        return record.latest_answer.text if record.latest_answer else ""
 
     def dehydrate_status(self, record):
         return record.get_status_display()
 
     def dehydrate_date(self, record):
-        return _update_day(record.latest_update) if record.latest_update_id else ""
+        return _update_day(record.latest_answer) if record.latest_answer else ""
 
     def dehydrate_force(self, record):
         return record.force.name
@@ -186,9 +187,11 @@ class InspectionExportResource(_ColumnsResource):
 
 
 def records_for_export():
-    return Record.objects.select_related(
-        "recommendation__inspection", "force", "latest_update"
-    ).prefetch_related("owners")
+    return (
+        Record.objects.select_related("recommendation__inspection", "force")
+        .prefetch_related("owners")
+        .with_latest_answer()
+    )
 
 
 def updates_for_export():

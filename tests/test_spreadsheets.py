@@ -751,3 +751,18 @@ def test_force_export_marks_undated_updates_date_not_known(world, national, clie
             assert len(marked) == undated
         csv_text = client.get(f"/forces/staffordshire/export/{what}.csv").content.decode("utf-8-sig")
         assert "None" not in csv_text
+
+
+def test_records_export_gives_the_forces_answer_after_a_sign_off(world, gwent_staff, gwent_chief, client_for):
+    """The Progress column is the force's latest answer, so a sign-off (a workflow step) does not
+    replace it with "Signed off as complete." and a re-import of the export changes nothing."""
+    from recommendations.services import request_closure, sign_off
+
+    record = world.record(world.gwent, 14)
+    request_closure(record, acting_user=gwent_staff, text="Every MAPPA officer is trained.")
+    record.refresh_from_db()
+    sign_off(record, acting_user=gwent_chief)
+    exported = client_for(gwent_staff).get("/forces/gwent/export/records.csv").content.decode("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["Recommendation"] == "14")
+    assert row["Progress"] == "Every MAPPA officer is trained."
+    assert "Signed off" not in exported
