@@ -29,6 +29,11 @@ class ForceAccess:
         return self.can_read and not self.can_edit
 
     @property
+    def can_publish(self) -> bool:
+        """OPCC staff publish on behalf of the PCC; a chief officer signs but does not publish."""
+        return self.can_edit and not self.can_sign_off
+
+    @property
     def can_import_history(self) -> bool:
         return self.can_edit or self.is_administrator
 

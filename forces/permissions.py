@@ -14,6 +14,8 @@ from django.http import Http404
 
 EDIT = ("can_edit",)
 SIGN_OFF = ("can_edit", "can_sign_off")
+# Publishing a signed response: the force's OPCC staff, on the PCC's behalf (not a chief officer).
+PUBLISH = ("can_edit", "can_publish")
 # Bringing in a force's published history: its own people, and administrators for any force.
 IMPORT_HISTORY = ("can_import_history",)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forces.access import ForceAccess, access_for
-from forces.models import Force, Membership
+from forces.models import Force
 from forces.separation import check_not_editor, note_editor
 from forces.services import holders_on
 from outbox.services import enqueue
@@ -69,26 +69,10 @@ class StaleResponse(ValidationError):
     """Someone else saved a newer version since the form was opened."""
 
 
-def can_draft(user, force: Force) -> bool:
-    return access_for(user, force).can_edit
-
-
 def _may_edit(user, force: Force, access: ForceAccess | None) -> bool:
     """The caller's access (a history import hands its own in), else the user's, for this force."""
     access = access or access_for(user, force)
     return access.force.pk == force.pk and access.can_edit
-
-
-def can_sign_off(user, force: Force) -> bool:
-    return access_for(user, force).can_sign_off
-
-
-def can_publish(user, force: Force) -> bool:
-    """OPCC staff publish on behalf of the PCC; a chief officer signs but does not publish."""
-    return (
-        access_for(user, force).can_edit
-        and Membership.objects.filter(user=user, force=force, role=Membership.Role.OPCC_STAFF).exists()
-    )
 
 
 def _require(allowed: bool, message: str):
@@ -119,7 +103,7 @@ def _latest_progress_text(record: Record) -> str:
 
 def start_response(force: Force, inspection: Inspection, *, user) -> Response:
     """The force's response to an inspection, started with version 1 pre-filled (or the existing one)."""
-    _require(can_draft(user, force), _("Only the force's OPCC staff can draft its response."))
+    _require(access_for(user, force).can_edit, _("Only the force's OPCC staff can draft its response."))
     with transaction.atomic():
         response, created = Response.objects.get_or_create(force=force, inspection=inspection)
         if not created:
@@ -195,7 +179,9 @@ def save_draft(
     `sections` maps recommendation ids to the response text for that recommendation, `sections_cy`
     to its Welsh text (forces under the Welsh Language Standards).
     """
-    _require(can_draft(user, response.force), _("Only the force's OPCC staff can edit its response."))
+    _require(
+        access_for(user, response.force).can_edit, _("Only the force's OPCC staff can edit its response.")
+    )
     _check_welsh_allowed(response.force, fields, sections_cy)
     _check_not_before_report(response, {"chief_comments_due_on": chief_comments_due_on})
     with transaction.atomic():
@@ -300,7 +286,9 @@ def _require_welsh_complete(version: ResponseVersion) -> None:
 
 
 def submit_for_sign_off(response: Response, *, user) -> Response:
-    _require(can_draft(user, response.force), _("Only the force's OPCC staff can submit its response."))
+    _require(
+        access_for(user, response.force).can_edit, _("Only the force's OPCC staff can submit its response.")
+    )
     with transaction.atomic():
         response = _lock(response)
         if response.status != Response.Status.DRAFT or response.current_version.is_signed:
@@ -320,7 +308,8 @@ def sign_off(
     that changed after the page was opened; a replayed sign-off is refused and changes nothing.
     """
     _require(
-        can_sign_off(user, response.force), _("Only a chief officer of this force can sign off its response.")
+        access_for(user, response.force).can_sign_off,
+        _("Only a chief officer of this force can sign off its response."),
     )
     with transaction.atomic():
         response = _lock(response)
@@ -364,7 +353,10 @@ def sign_off(
 
 def publish(response: Response, *, user, published_on=None) -> Response:
     """OPCC staff publish the signed-off version on behalf of the PCC; copies go out after commit."""
-    _require(can_publish(user, response.force), _("Only the force's OPCC staff can publish its response."))
+    _require(
+        access_for(user, response.force).can_publish,
+        _("Only the force's OPCC staff can publish its response."),
+    )
     with transaction.atomic():
         response = _lock(response)
         version = response.current_version
@@ -406,7 +398,9 @@ def check_not_published_letter(version: ResponseVersion) -> None:
 def request_render(version: ResponseVersion, *, user=None) -> LetterRender:
     """Queue a PDF render of a version (also the retry after a failure). Never renders in the request."""
     if user is not None:
-        _require(can_draft(user, version.force), _("Only the force's OPCC staff can render its letter."))
+        _require(
+            access_for(user, version.force).can_edit, _("Only the force's OPCC staff can render its letter.")
+        )
     with transaction.atomic():
         ResponseVersion.objects.select_for_update().get(pk=version.pk)
         check_not_published_letter(version)
@@ -734,7 +728,7 @@ def save_letterhead(force: Force, *, user, fields: dict, logo=None, remove_logo=
     from .images import store_image
     from .models import Letterhead, Signature
 
-    _require(can_draft(user, force), _("Only the force's OPCC staff can change its letterhead."))
+    _require(access_for(user, force).can_edit, _("Only the force's OPCC staff can change its letterhead."))
     written, replaced = [], []
     try:
         with transaction.atomic():

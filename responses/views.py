@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from forces.models import Force
-from forces.permissions import EDIT, force_permission_required
+from forces.permissions import EDIT, PUBLISH, force_permission_required
 from forces.services import holders_on
 from recommendations.models import Inspection
 
@@ -113,8 +113,7 @@ def _detail_context(request, response, **extra):
         "copies": list(ResponseCopy.objects.filter(response=response)),
         "can_edit": access.can_edit,
         "can_sign_off": access.can_sign_off and response.status == Response.Status.AWAITING_SIGN_OFF,
-        "can_publish": response.status == Response.Status.SIGNED_OFF
-        and services.can_publish(request.user, response.force),
+        "can_publish": response.status == Response.Status.SIGNED_OFF and access.can_publish,
         "can_submit": access.can_edit and response.status == Response.Status.DRAFT,
         "content_sha256": digest_to_sign(version, sections),
         "welsh_gaps": services.welsh_gaps(version, sections),
@@ -198,11 +197,9 @@ def response_submit(request, force_slug, pk):
 
 
 @require_POST
-@force_permission_required(EDIT)
+@force_permission_required(PUBLISH)
 def response_publish(request, force_slug, pk):
     response = _get_response(request, pk)
-    if not services.can_publish(request.user, response.force):
-        raise Http404
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
