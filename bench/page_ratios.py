@@ -19,6 +19,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,23 @@ def gunicorn(app, port, workers, env):
     )
 
 
+def check_page(url, cookie):
+    """wrk counts a redirect (to the sign-in page, say) as a success: make sure the page itself comes."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=120) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, b""
+    if status != 200 or not (b"Sign out" in body or body.startswith(b"{")):
+        raise SystemExit(f"{url}: status {status}, not the signed-in page")
+
+
 def wrk(url, seconds, connections, cookie=None, warmup=2) -> float:
     """Requests per second at steady state: a short unmeasured run first, so that each worker has
     imported the URLconf and filled its template cache (a second or more per worker on this machine)."""
@@ -95,11 +114,21 @@ def main():
     parser.add_argument("--label", default="")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
     parser.add_argument("--pages", choices=("all", "force", "national"), default="all")
+    parser.add_argument(
+        "--page-cache",
+        choices=("on", "off"),
+        default="on",
+        help="off: every request runs its view (PAGE_CACHE_SECONDS=0); on needs REDIS_URL",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     setup_test_environment()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if args.page_cache == "off":
+        env["PAGE_CACHE_SECONDS"] = "0"
+    elif not env.get("REDIS_URL"):
+        raise SystemExit("the page cache needs REDIS_URL (or --page-cache off)")
     base = f"http://127.0.0.1:{args.port}"
     results = {}
 
@@ -124,6 +153,7 @@ def main():
         for name, url, username in pages:
             if username not in sessions:
                 sessions[username] = session_for(username)
+            check_page(base + url, sessions[username])
             results[name] = wrk(base + url, args.seconds, args.connections, sessions[username])
     finally:
         server.send_signal(signal.SIGTERM)
@@ -131,7 +161,8 @@ def main():
 
     sign_in = results["sign-in page"]
     print(
-        f"\npage ratios {args.label}: wrk {args.connections} connections, {args.seconds} s each, gunicorn {args.workers} sync workers"
+        f"\npage ratios {args.label}: wrk {args.connections} connections, {args.seconds} s each, gunicorn {args.workers} sync workers,"
+        f" page cache {args.page_cache}"
     )
     print(f"{'page':30} {'req/s':>8} {'ratio':>7} {'target':>7}  result")
     print(f"{'hello (bare WSGI)':30} {results['hello']:>8.0f}")
@@ -147,7 +178,9 @@ def main():
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         with open(args.json, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"label": args.label, "ratios": results}) + "\n")
+            fh.write(
+                json.dumps({"label": args.label, "page_cache": args.page_cache, "ratios": results}) + "\n"
+            )
 
 
 if __name__ == "__main__":

@@ -1,24 +1,26 @@
 """Serve repeat reads of the busiest force pages from the cache, never a stale or another's page.
 
 What is cached: the whole response of a GET to one of PAGES (a force's work pages, the record page
-and the API record list), for the signed-in user who asked for it, in the language, force, access
-and exact URL (query string and page number included) it was drawn for, on the day it was drawn
-(overdue and "no update for N days" depend on the date). With Redis (REDIS_URL) the cache is shared
-by every gunicorn worker; without it each process has its own local-memory cache.
+and the API record list) for the session that asked for it: keyed on everything in its session
+(the user, their password hash, two-factor device and language), the host, the exact URL (query
+string and page number included), the Accept header and the day it was drawn (overdue and "no
+update for N days" depend on the date). With Redis (REDIS_URL) the cache is shared by every
+gunicorn worker; without it the page cache is off by default (settings.PAGE_CACHE_SECONDS).
 
-When it is dropped: every cached page's key carries the *data version*, a random token that any
-write to the database replaces. Writes are seen where they happen, on the database connection
-(an execute wrapper on every connection of every process: web, worker, management command), so
-no writer can forget to say so, whether it saves, bulk-creates, updates a queryset or runs SQL.
-The token is replaced at the write (so a page drawn during the transaction is never filed under
-the new token) and again when the transaction commits (so a page drawn from the old rows while it
-was open is dropped too). Only the tables that reads themselves write (the session row, sign-in
-attempts, the national access log) do not count. One token for all forces rather than one per
-force: a write anywhere empties every force's cached pages, which costs hit rate, not truth.
+When it is dropped: every cached page carries the *data version* it was drawn under, a random
+token that any write to the database replaces, and is served only while that token is current.
+Writes are seen where they happen, on the database connection (an execute wrapper on every
+connection of every process: web, worker, management command), so no writer can forget to say so,
+whether it saves, bulk-creates, updates a queryset or runs SQL. The token is replaced at the write
+(so a page drawn during the transaction is never filed under the new token) and again when the
+transaction commits (so a page drawn from the old rows while it was open is dropped too). Only the
+tables that reads themselves write (the session row, sign-in attempts, the national access log) do
+not count. One token for all forces rather than one per force: a write anywhere empties every
+force's cached pages, which costs hit rate, not truth. The pages also expire after
+PAGE_CACHE_SECONDS (a new release's templates show within that time).
 
-Tenancy: the key names the force, the user and their access to it; this runs after
-ForceScopeMiddleware has checked that access, so a user who may not read a force never reaches
-the cache of it. CSRF tokens in cached forms are stored as a placeholder and filled in per request.
+Tenancy: see PageCacheMiddleware. CSRF tokens in cached forms are stored as a placeholder and filled
+in per request; a page is never stored or served while a message waits to be shown.
 """
 
 import hashlib
@@ -26,14 +28,18 @@ import re
 import uuid
 
 from django.conf import settings
-from django.contrib.messages import get_messages
+from django.contrib.auth import SESSION_KEY
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from .sessions import REFRESHED_KEY
 
 VERSION_KEY = "page-cache:data-version"
 # Named URLs whose GET responses are cached.
@@ -56,6 +62,8 @@ READ_PATH_TABLES = ("django_session", "axes_", "national_accesslog")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = "\x00csrf\x00"
+MESSAGES_SESSION_KEY = SessionStorage.session_key
+MESSAGES_COOKIE = CookieStorage.cookie_name
 
 
 def data_version() -> str:
@@ -94,16 +102,23 @@ def install() -> None:
         watch_connection(None, connection)
 
 
-def _page_key(request, access) -> str:
-    user = request.user
-    verified = getattr(user, "is_verified", None)
+def _session_state(request):
+    """Everything in the session a page can depend on (who, how verified, which language), bar the
+    expiry stamp; None when there is no signed-in user or a message waits to be shown."""
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session or MESSAGES_SESSION_KEY in session:
+        return None
+    if request.COOKIES.get(MESSAGES_COOKIE):
+        return None
+    return repr(sorted((k, repr(v)) for k, v in session.items() if k != REFRESHED_KEY))
+
+
+def _page_key(request, session_state: str) -> str:
     parts = [
         str(timezone.localdate()),
-        str(request.force.pk),
-        str(user.pk),
-        repr(sorted((k, v) for k, v in vars(access).items() if k != "force")),
-        str(bool(verified())) if callable(verified) else "",
-        translation.get_language() or "",
+        session_state,
+        request.get_host(),
+        request.scheme,
         request.get_full_path(),
         request.headers.get("Accept", ""),
     ]
@@ -111,7 +126,16 @@ def _page_key(request, access) -> str:
 
 
 class PageCacheMiddleware:
-    """After ForceScopeMiddleware: answer a repeat GET of a cached page without running its view."""
+    """Answer a repeat GET of a cached page without running the layers under it or its view.
+
+    It sits under the session and CSRF layers and over authentication, so a hit costs no query at
+    all. That is sound because a page is only *stored* after every layer under it ran (the user was
+    signed in and active, passed two-factor, and ForceScopeMiddleware found they may read the
+    force), it is keyed on the whole session (the user, their password hash, their two-factor
+    device, their language) and it is only served while the data version it was drawn under is
+    current: whatever could change the outcome of those checks (deactivating the user, a change of
+    role or membership, a new password, a removed device) is a write, which replaces the version.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -134,7 +158,7 @@ class PageCacheMiddleware:
                 response[name] = value
             return response
         response = self.get_response(request)
-        if self._storable(response):
+        if self._storable(request, response):
             body = CSRF_INPUT.sub(
                 lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(2), response.content.decode()
             ).encode()
@@ -146,8 +170,8 @@ class PageCacheMiddleware:
     def _key(request):
         if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
             return None
-        access = getattr(request, "force_access", None)
-        if access is None or not request.user.is_authenticated:
+        session_state = _session_state(request)
+        if session_state is None:
             return None
         try:
             match = resolve(request.path_info)
@@ -155,14 +179,20 @@ class PageCacheMiddleware:
             return None
         if match.view_name not in PAGES:
             return None
-        if len(get_messages(request)):  # a message is shown once, on the page it is drawn on
-            return None
-        return _page_key(request, access)
+        return _page_key(request, session_state)
 
     @staticmethod
-    def _storable(response) -> bool:
+    def _storable(request, response) -> bool:
+        access = getattr(request, "force_access", None)
+        user = getattr(request, "user", None)
         return (
-            response.status_code == 200
+            access is not None
+            and access.can_read
+            and user is not None
+            and user.is_authenticated
+            and str(user.pk) == str(request.session.get(SESSION_KEY))
+            and not getattr(request, "_messages", None)
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and "no-store" not in response.get("Cache-Control", "")

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A repeat read of a cached force page is answered here, before the user is even loaded: it
+    # was stored only after every layer below let it through, and only while nothing was written.
+    "frontend.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "api.authentication.ApiTokenMiddleware",
     "accounts.middleware.DeactivatedAccountMiddleware",  # says why a deactivated user's session or token fails
@@ -98,7 +101,6 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "forces.middleware.ForceScopeMiddleware",
-    "frontend.page_cache.PageCacheMiddleware",  # after the force's access check, inside its scope
 ]
 
 ROOT_URLCONF = "mappa_tracker.urls"
