@@ -265,7 +265,10 @@ class Sort:
         descending = raw.startswith("-")
         key = raw.lstrip("-")
         valid = key in ("force", "timeliness", *COUNT_SORTS) or (
-            key.startswith("rec-") and key[4:].isdigit() and int(key[4:]) in set(recommendation_ids)
+            key.startswith("rec-")
+            and key[4:].isascii()
+            and key[4:].isdigit()
+            and int(key[4:]) in set(recommendation_ids)
         )
         return (cls(key, descending), True) if valid else (cls(), False)
 

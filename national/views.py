@@ -93,7 +93,7 @@ class DashboardMixin:
         raw = self.request.GET.get("inspection", "").strip()
         if not raw:
             return latest, inspections
-        wanted = int(raw) if raw.isdigit() else None
+        wanted = int(raw) if raw.isascii() and raw.isdigit() else None
         inspection = next((i for i in inspections if i.pk == wanted), None)
         if inspection is None:
             if warn and latest is not None:

@@ -178,7 +178,7 @@ def test_nonsense_filter_values_are_ignored_with_a_message(published, national, 
     assert len(response.context["dashboard"].rows) == 5
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "-1", "x" * 1000, "1.5"])
+@pytest.mark.parametrize("value", ["999999", "abc", "-1", "x" * 1000, "1.5", "\u00b2", "rec-\u00b2"])
 def test_unknown_inspection_gives_the_latest_with_a_message(published, national, client_for, value):
     client = client_for(national)
     response = client.get(reverse("national:dashboard"), {"inspection": value})
@@ -611,3 +611,11 @@ def test_after_sign_off_national_lists_show_the_forces_answer_with_the_step_besi
     assert rows["Gwent Police"]["Latest update"] == "Training delivered to every MAPPA officer."
     assert rows["Gwent Police"]["Latest step"] == "Signed off as complete"
     assert rows["Dyfed-Powys Police"]["Latest step"] == ""
+
+
+@pytest.mark.parametrize("sort", ["rec-\u00b2", "rec-", "rec-999999", "-status", "nonsense", "x" * 500])
+def test_an_unknown_sort_gives_the_dashboard_in_force_order(published, national, client_for, sort):
+    response = client_for(national).get(dashboard_url(published, sort=sort))
+    assert response.status_code == 200
+    names = [row.force.name for row in response.context["dashboard"].rows]
+    assert names == sorted(names)
