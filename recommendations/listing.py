@@ -212,10 +212,20 @@ def with_latest_answer_id(records):
 
 
 def attach_latest_answers(records) -> None:
-    """Set `latest_answer` on each record (annotated by with_latest_answer_id) in one query."""
-    from .models import ProgressUpdate
+    """Set `latest_answer` on each record in one query, worked out for these records only (a page),
+    not annotated on the whole filtered list, which made the list and its count read every
+    record's updates."""
+    from django.db.models import OuterRef, Subquery
 
-    wanted = [r.latest_answer_id for r in records if r.latest_answer_id]
-    found = {u.pk: u for u in ProgressUpdate.objects.filter(pk__in=wanted)} if wanted else {}
+    from .models import ProgressUpdate, Record
+
+    ids = [r.pk for r in records]
+    latest = (
+        ProgressUpdate.objects.filter(record=OuterRef("pk"), kind__in=ANSWER_KINDS)
+        .order_by("-dated", "-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    wanted = Record.objects.filter(pk__in=ids).annotate(answer_id=Subquery(latest)).values("answer_id")
+    found = {u.record_id: u for u in ProgressUpdate.objects.filter(pk__in=wanted)} if ids else {}
     for record in records:
-        record.latest_answer = found.get(record.latest_answer_id)
+        record.latest_answer = found.get(record.pk)

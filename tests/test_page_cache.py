@@ -248,3 +248,22 @@ def test_the_session_is_written_at_most_once_a_refresh_interval(world, gwent_sta
     assert len(session_writes()) == 1  # more than a minute since: the expiry is pushed back
     assert client.session.get_expiry_age() > settings.SESSION_COOKIE_AGE - 5
     assert session_writes() == []
+
+
+def test_the_records_list_shows_a_record_with_two_owners_once(world, gwent_staff, client_for, settings):
+    """The list pages without DISTINCT (for speed): no filter may repeat a record."""
+    from django_scopes import scope
+
+    from recommendations.services import save_owner, set_record_owners
+
+    settings.PAGE_CACHE_SECONDS = 0
+    record = world.record(world.gwent, 18)
+    with scope(force=world.gwent.pk):
+        first = save_owner(world.gwent, acting_user=gwent_staff, name="Ann Owner", role_title="Lead")
+        second = save_owner(world.gwent, acting_user=gwent_staff, name="Ben Owner", role_title="Deputy")
+        set_record_owners(record, acting_user=gwent_staff, owners=[first, second])
+    client = client_for(gwent_staff)
+    detail = record.get_absolute_url()
+    for query in ("", f"?owner={first.pk}", f"?owner={second.pk}", "?q=18", "?sort=updated"):
+        html = client.get(RECORDS + query).content.decode()
+        assert html.count(f'href="{detail}"') == 1, query
