@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from forces.access import ForceAccess, access_for
 from forces.models import Force
@@ -782,3 +783,35 @@ def _remove_files(names):
     from recommendations.evidence import remove
 
     remove([name for name in names if name])
+
+
+def recover_stopped_renders(now=None) -> dict:
+    """Letter renders left "queued" or "rendering" by a dead worker: marked failed, then rendered
+    once more; a second loss stays failed (the page offers its retry button)."""
+    outcome = {"requeued": 0, "failed": 0}
+    with scopes_disabled():
+        pending = list(
+            LetterRender.objects.filter(status__in=["queued", "rendering"]).select_related("version")
+        )
+        for render in pending:
+            if not render.is_stale(now):
+                continue
+            lost_before = LetterRender.objects.filter(
+                version_id=render.version_id, status=LetterRender.Status.FAILED, error__startswith="[stopped]"
+            ).exists()
+            with transaction.atomic():
+                LetterRender.objects.filter(pk=render.pk, status__in=["queued", "rendering"]).update(
+                    status=LetterRender.Status.FAILED,
+                    error="[stopped] " + _("The render did not finish (the worker may have stopped)."),
+                    finished_at=timezone.now(),
+                )
+            if lost_before:
+                outcome["failed"] += 1
+                continue
+            try:
+                request_render(render.version)
+                outcome["requeued"] += 1
+            except Exception:  # a published letter is never rendered again: failed is the outcome
+                log.exception("Could not queue letter render again for version %s", render.version_id)
+                outcome["failed"] += 1
+    return outcome

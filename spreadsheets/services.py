@@ -8,13 +8,16 @@ change goes through recommendations.services.
 """
 
 import hashlib
+import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from outbox.services import enqueue
 from recommendations.models import Inspection
@@ -23,6 +26,8 @@ from .inspection import InspectionImport
 from .models import ImportJob
 from .progress import ProgressImport
 from .reading import FileRefused, Table, read_table, short_name
+
+log = logging.getLogger(__name__)
 
 
 def store_upload(*, kind, user, upload, force=None, inspection=None, options=None) -> tuple[ImportJob, Table]:
@@ -57,6 +62,15 @@ def is_large(job: ImportJob) -> bool:
     return job.row_count > settings.SPREADSHEET_ASYNC_ROWS
 
 
+def _queue(job: ImportJob, *, commit: bool) -> None:
+    """Queue the job's run by the task's name (spreadsheets.tasks runs this module's `run`): the
+    outbox stores the name anyway, and naming it keeps this module free of the tasks module."""
+    if job.force_id:
+        enqueue("spreadsheets.run_progress_import", job_id=job.pk, commit=commit, force_id=job.force_id)
+    else:
+        enqueue("spreadsheets.run_inspection_import", job_id=job.pk, commit=commit)
+
+
 def start(job: ImportJob, *, commit: bool, table: Table | None = None) -> ImportJob:
     """Check (commit=False) or apply (commit=True) now, or in a Celery task when the file is large."""
     job.status = ImportJob.Status.APPLYING if commit else ImportJob.Status.PREVIEWING
@@ -64,14 +78,8 @@ def start(job: ImportJob, *, commit: bool, table: Table | None = None) -> Import
     if is_large(job):
         job.status = ImportJob.Status.QUEUED if not commit else ImportJob.Status.APPLYING
         job.save(update_fields=["status", "processed", "updated_at"])
-        # By name (spreadsheets.tasks runs this module's `run`): the outbox stores the name anyway.
         with transaction.atomic():
-            if job.force_id:
-                enqueue(
-                    "spreadsheets.run_progress_import", job_id=job.pk, commit=commit, force_id=job.force_id
-                )
-            else:
-                enqueue("spreadsheets.run_inspection_import", job_id=job.pk, commit=commit)
+            _queue(job, commit=commit)
         return job
     job.save(update_fields=["status", "processed", "updated_at"])
     return run(job, commit=commit, table=table)
@@ -145,3 +153,46 @@ def retry(job: ImportJob) -> ImportJob:
     job.stuck_step = ""
     job.save(update_fields=["requeues", "error", "recovery_note", "stuck_step", "updated_at"])
     return start(job, commit=commit)
+
+
+def _now_text() -> str:
+    return formats.date_format(timezone.localtime(), "j F Y H:i")
+
+
+def recover_stopped_jobs(now=None) -> dict:
+    """Jobs running on paper that no worker holds: queued again once, then marked failed.
+
+    A job's worker holds a lock on its row for the whole run (run_once), so on PostgreSQL a job row
+    that can be locked (SKIP LOCKED) and has not changed for STUCK_WORK_AFTER_SECONDS has no live
+    worker; elsewhere the age alone decides. Running a job twice is harmless: a run skips a job
+    that has finished or that another worker holds, so its rows are applied exactly once.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.STUCK_WORK_AFTER_SECONDS)
+    outcome = {"requeued": 0, "failed": 0}
+    with transaction.atomic(), scopes_disabled():
+        stuck = ImportJob._base_manager.select_for_update(skip_locked=True).filter(
+            status__in=RUNNING_STATUSES, updated_at__lt=cutoff
+        )
+        for job in stuck:
+            step = "apply" if job.status == ImportJob.Status.APPLYING else "check"
+            job.stuck_step = step
+            if job.requeues < 1:
+                job.requeues += 1
+                job.recovery_note = _(
+                    "The worker handling this file stopped before it finished, so the file was "
+                    "started again at %(when)s. Nothing was imported twice."
+                ) % {"when": _now_text()}
+                job.save(update_fields=["requeues", "stuck_step", "recovery_note", "updated_at"])
+                _queue(job, commit=job.status == ImportJob.Status.APPLYING)
+                outcome["requeued"] += 1
+                log.warning("Import job %s had no live worker: queued again", job.pk)
+            else:
+                job.status = ImportJob.Status.FAILED
+                job.error = _(
+                    "The worker handling this file stopped twice before it finished, so it was not "
+                    "imported. Nothing was changed. Try again, or split the file into smaller ones."
+                )
+                job.save(update_fields=["status", "stuck_step", "error", "updated_at"])
+                outcome["failed"] += 1
+                log.warning("Import job %s had no live worker again: marked failed", job.pk)
+    return outcome

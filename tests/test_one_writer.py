@@ -71,10 +71,10 @@ WRITERS = {
     "responses.Response": {"responses.services", "responses.demo"},
     "responses.ResponseVersion": {"responses.services", "responses.demo"},
     "responses.ResponseSection": {"responses.services", "responses.demo"},
-    "responses.LetterRender": {"responses.services", "responses.demo", "spreadsheets.recovery"},
+    "responses.LetterRender": {"responses.services", "responses.demo"},
     "responses.ResponseCopy": {"responses.services"},
     "responses.CopySent": {"responses.services"},
-    "spreadsheets.ImportJob": {"spreadsheets.services", "spreadsheets.recovery"},
+    "spreadsheets.ImportJob": {"spreadsheets.services"},
     "accounts.PasswordResetRequest": {"accounts.reset"},
     # Invitations are made, sent, accepted and cancelled by accounts.people only; a force's identity
     # provider is kept by administrators in the Django admin.
@@ -580,7 +580,7 @@ def _doors() -> list[Path]:
     found += [
         p
         for p in ROOT.glob("spreadsheets/*.py")
-        if p.name not in {"services.py", "models.py", "admin.py", "recovery.py"}
+        if p.name not in {"services.py", "models.py", "admin.py"}
     ]
     return sorted(p for p in found if ".venv" not in p.parts)
 

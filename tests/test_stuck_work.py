@@ -7,9 +7,11 @@ import pytest
 from django.utils import timezone
 
 from outbox.models import OutboxTask
+from responses.services import recover_stopped_renders as sweep_renders
 from spreadsheets import services
 from spreadsheets.models import ImportJob
-from spreadsheets.recovery import sweep, sweep_imports, sweep_renders
+from spreadsheets.recovery import sweep
+from spreadsheets.services import recover_stopped_jobs as sweep_imports
 
 from .test_spreadsheets import csv_bytes, last_job, post_progress
 
