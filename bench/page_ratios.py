@@ -117,8 +117,8 @@ def main():
     parser.add_argument(
         "--page-cache",
         choices=("on", "off"),
-        default="on",
-        help="off: every request runs its view (PAGE_CACHE_SECONDS=0); on needs REDIS_URL",
+        default="on" if os.environ.get("REDIS_URL") else "off",
+        help="off: every request runs its view (PAGE_CACHE_SECONDS=0); on (the default with REDIS_URL) needs REDIS_URL",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):

@@ -24,7 +24,12 @@ for scale in $SCALES; do
   /usr/bin/time -f "generated in %e s" $PY bench/generate_data.py --scale "$scale"
   $PY bench/bench_pages.py --repeat "$REPEAT" --label "${scale}x" --json var/bench/results.jsonl
   $PY bench/load_test.py --seconds "$LOAD_SECONDS" --label "${scale}x"
+  # With REDIS_URL the force pages' repeat reads come from the page cache: measure them both ways.
   $PY bench/page_ratios.py --seconds "${RATIO_SECONDS:-10}" --label "${scale}x" --json var/bench/ratios.jsonl
+  if [ -n "${REDIS_URL:-}" ]; then
+    $PY bench/page_ratios.py --seconds "${RATIO_SECONDS:-10}" --label "${scale}x" --page-cache off --pages force \
+      --json var/bench/ratios.jsonl
+  fi
 done
 
 echo "== PDF letters: the five seed forces, app work vs WeasyPrint alone"
