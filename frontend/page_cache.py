@@ -60,6 +60,12 @@ PAGES = frozenset(
 # national pages): not changes of what a page shows.
 READ_PATH_TABLES = ("django_session", "axes_", "national_accesslog")
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.IGNORECASE)
+# Statements that change no row. Anything else that is not a plain INSERT, UPDATE or DELETE of a
+# read-path table (a CTE that writes, TRUNCATE, COPY, DDL, a statement not recognised) counts as a
+# write: when unsure, drop the cache.
+READ_STATEMENTS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "EXPLAIN", "PRAGMA"}
+)
 CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 MESSAGES_SESSION_KEY = SessionStorage.session_key
@@ -78,9 +84,17 @@ def bump_data_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
+def _is_write(sql) -> bool:
+    text = sql if isinstance(sql, str) else str(sql)
+    first = text.lstrip(" \t\r\n(").split(None, 1)[0].upper() if text.strip() else "SELECT"
+    if first in READ_STATEMENTS:
+        return False
+    match = WRITE.match(text)
+    return not (match and match.group(1).lower().startswith(READ_PATH_TABLES))
+
+
 def _watch_writes(execute, sql, params, many, context):
-    match = WRITE.match(sql) if isinstance(sql, str) else None
-    if match and not match.group(1).lower().startswith(READ_PATH_TABLES):
+    if _is_write(sql):
         bump_data_version()
         connection = context["connection"]
         if connection.in_atomic_block and not any(
@@ -169,6 +183,8 @@ class PageCacheMiddleware:
     @staticmethod
     def _key(request):
         if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+            return None
+        if "Authorization" in request.headers:  # an API token speaks for its user, not the session
             return None
         session_state = _session_state(request)
         if session_state is None:

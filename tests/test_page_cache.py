@@ -267,3 +267,39 @@ def test_the_records_list_shows_a_record_with_two_owners_once(world, gwent_staff
     for query in ("", f"?owner={first.pk}", f"?owner={second.pk}", "?q=18", "?sort=updated"):
         html = client.get(RECORDS + query).content.decode()
         assert html.count(f'href="{detail}"') == 1, query
+
+
+@pytest.mark.parametrize(
+    ("sql", "write"),
+    [
+        ('SELECT "recommendations_record"."id" FROM "recommendations_record"', False),
+        ('SAVEPOINT "s1_x1"', False),
+        ('RELEASE SAVEPOINT "s1_x1"', False),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+        ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
+        ('UPDATE "recommendations_record" SET "status" = %s', True),
+        ('INSERT INTO "recommendations_progressupdate" ("text") VALUES (%s)', True),
+        ('DELETE FROM "recommendations_record_owners" WHERE 1', True),
+        ("WITH moved AS (UPDATE recommendations_record SET status = 'complete' RETURNING id) SELECT 1", True),
+        ('TRUNCATE "recommendations_owner"', True),
+        ("COPY recommendations_progressupdate FROM STDIN", True),
+    ],
+)
+def test_what_counts_as_a_write(sql, write):
+    assert page_cache._is_write(sql) is write
+
+
+def test_raw_sql_that_writes_drops_the_cache(world):
+    before = page_cache.data_version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE recommendations_owner SET name = name WHERE 1 = 0")
+    assert page_cache.data_version() != before
+
+
+def test_a_request_with_an_api_token_is_never_served_from_the_session_cache(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    url = "/api/forces/gwent/records/"
+    client.get(url)
+    assert _cached(client, url)
+    response = client.get(url, HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert not (response.status_code == 200 and not _drawn(response))
