@@ -105,8 +105,10 @@ def _watch_writes(execute, sql, params, many, context):
 
 
 def watch_connection(sender, connection, **kwargs):
+    # First in the list, not last: connection.execute_wrapper() pops the last entry when its block
+    # ends, and a connection first opened inside such a block must not lose its watcher to it.
     if _watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch_writes)
+        connection.execute_wrappers.insert(0, _watch_writes)
 
 
 def install() -> None:

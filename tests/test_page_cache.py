@@ -303,3 +303,31 @@ def test_a_request_with_an_api_token_is_never_served_from_the_session_cache(worl
     assert _cached(client, url)
     response = client.get(url, HTTP_AUTHORIZATION="Token not-a-real-token")
     assert not (response.status_code == 200 and not _drawn(response))
+
+
+def test_a_connection_opened_inside_an_execute_wrapper_keeps_its_write_watcher():
+    class Connection:
+        def __init__(self):
+            self.execute_wrappers = []
+
+    def timer(*args):
+        pass
+
+    opened = Connection()
+    opened.execute_wrappers.append(timer)  # as connection.execute_wrapper(timer) does on entering
+    page_cache.watch_connection(None, opened)  # the connection is first opened inside the block
+    opened.execute_wrappers.pop()  # ... which pops the last wrapper when it ends
+    assert opened.execute_wrappers == [page_cache._watch_writes]
+    page_cache.watch_connection(None, opened)  # opened again later: still one watcher
+    assert opened.execute_wrappers == [page_cache._watch_writes]
+
+
+def test_the_page_cache_sits_under_sessions_and_csrf_and_over_authentication():
+    from django.conf import settings as django_settings
+
+    order = django_settings.MIDDLEWARE
+    here = order.index("frontend.page_cache.PageCacheMiddleware")
+    assert order.index("frontend.sessions.SessionMiddleware") < here
+    assert order.index("django.middleware.csrf.CsrfViewMiddleware") < here
+    assert here < order.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    assert here < order.index("forces.middleware.ForceScopeMiddleware")
