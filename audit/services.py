@@ -29,20 +29,32 @@ def request_reason(request) -> str:
     )
 
 
+def _text(value):
+    """What an audit entry keeps of text a client sent: everything but NUL, which PostgreSQL's
+    text and JSON columns cannot hold (a refused request is recorded, not turned into a 500)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\N{REPLACEMENT CHARACTER}")
+    if isinstance(value, dict):
+        return {_text(k): _text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text(v) for v in value]
+    return value
+
+
 def record_event(request, action: str, *, summary: str = "", user=None, force=None, obj=None, **data):
     user = user if user is not None else getattr(request, "user", None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     return AuditEvent.objects.create(
         user=user if authenticated else None,
-        username=(user.get_username() if authenticated else data.pop("username", "")) or "",
+        username=_text((user.get_username() if authenticated else data.pop("username", "")) or ""),
         force=force if force is not None else getattr(request, "force", None),
         action=action,
-        summary=str(summary)[:500],
+        summary=_text(str(summary))[:500],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        data=data,
+        data=_text(data),
         method=(request.method or "") if request is not None else "",
-        path=(request.path or "")[:500] if request is not None else "",
+        path=_text(request.path or "")[:500] if request is not None else "",
         ip_address=client_ip(request) if request is not None else None,
         request_id=request_id(request) if request is not None else "",
     )

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.admin.sites import site
+from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from audit.models import AppendOnlyError, AuditEvent, HistoricalForceUserObjectPermission
@@ -247,3 +248,18 @@ def test_spreadsheet_and_national_exports_are_in_the_audit_trail(world, gwent_st
     assert event.force == world.gwent and "records" in event.summary
     assert client_for(national).get("/national/export.csv").status_code == 200
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, user=national).exists()
+
+
+def test_an_audit_entry_keeps_client_text_with_a_nul_byte_without_failing(rf):
+    """PostgreSQL's text and JSON columns cannot hold NUL: a refusal of such input is still recorded."""
+    from audit.services import record_event
+
+    request = rf.post("/national-team/people/invite/")
+    request.user = AnonymousUser()
+    event = record_event(
+        request, AuditEvent.Action.OTHER, summary="Refused: \x00", role="\x00admin", nested={"a": ["\x00"]}
+    )
+    event.refresh_from_db()
+    assert "\x00" not in event.summary
+    assert event.data["role"] == "\N{REPLACEMENT CHARACTER}admin"
+    assert event.data["nested"] == {"a": ["\N{REPLACEMENT CHARACTER}"]}
