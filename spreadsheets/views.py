@@ -16,6 +16,7 @@ from . import services
 from .columns import INSPECTION_COLUMNS, PROGRESS_COLUMNS
 from .forms import InspectionImportForm, ProgressImportForm
 from .models import ImportJob
+from .progress import IMPORT_COLUMNS
 from .resources import (
     InspectionExportResource,
     RecordExportResource,
@@ -72,9 +73,7 @@ class ProgressImportView(ForceEditorMixin, FormView):
 
     def get_context_data(self, **kwargs):
         jobs = ImportJob.objects.select_related("user", "inspection")[:10]
-        return super().get_context_data(
-            force=self.request.force, columns=PROGRESS_COLUMNS, jobs=jobs, **kwargs
-        )
+        return super().get_context_data(force=self.request.force, columns=IMPORT_COLUMNS, jobs=jobs, **kwargs)
 
     def form_valid(self, form):
         job, table = services.store_upload(

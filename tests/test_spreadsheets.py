@@ -766,3 +766,9 @@ def test_records_export_gives_the_forces_answer_after_a_sign_off(world, gwent_st
     row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["Recommendation"] == "14")
     assert row["Progress"] == "Every MAPPA officer is trained."
     assert "Signed off" not in exported
+
+
+def test_the_import_page_lists_the_optional_whose_words_columns(world, gwent_staff, client_for):
+    page = client_for(gwent_staff).get(import_url(world.gwent)).content.decode()
+    for header in ("Whose words", "Named person", "Source document", "Document date"):
+        assert f'<th scope="row" class="govuk-table__header">{header}</th>' in page
