@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import GovukDateInput, GovukFormMixin
+from frontend.forms import GovukDateField, GovukFormMixin
 
 from .models import Force, OfficeHolding
 
@@ -29,18 +29,14 @@ class OfficeHoldingForm(GovukFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=120, required=False, help_text=_("Leave empty if not known.")
     )
-    starts_on = forms.DateField(
+    starts_on = GovukDateField(
         label=_("From"),
         required=False,
-        widget=GovukDateInput(),
         help_text=_("Leave empty if not known."),
-        error_messages={"invalid": _("Enter a real date")},
     )
-    ends_on = forms.DateField(
+    ends_on = GovukDateField(
         label=_("To"),
         required=False,
-        widget=GovukDateInput(),
         help_text=_("Leave empty if still in office."),
-        error_messages={"invalid": _("Enter a real date")},
     )
     source = forms.CharField(label=_("Source"), max_length=300, required=False)

@@ -141,6 +141,14 @@ class GovukDateInput(forms.MultiWidget):
         return context
 
 
+class GovukDateField(forms.DateField):
+    """A date a person types: the GOV.UK day, month and year boxes, and one message for a date
+    that does not exist (31 February) or is not a date at all."""
+
+    widget = GovukDateInput
+    default_error_messages = {"invalid": _("Enter a real date")}
+
+
 class LanguagePreferenceForm(GovukFormMixin, forms.Form):
     """The language a signed-in user reads the service (and their e-mails) in."""
 

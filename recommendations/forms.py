@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontend.fields import IdModelMultipleChoiceField
-from frontend.forms import GovukDateInput, GovukFormMixin
+from frontend.forms import GovukDateField, GovukFormMixin
 
 from . import evidence
 from .models import CLOSURE_STAGES, Owner, ProgressUpdate, Record
@@ -97,12 +97,10 @@ class ProgressUpdateForm(VersionedForm):
         help_text=_("For example “Chief Constable’s letter to the commissioner”."),
         error_messages={"max_length": _("The document's name must be 300 characters or fewer")},
     )
-    source_dated = forms.DateField(
+    source_dated = GovukDateField(
         label=_("Date of the document (optional)"),
         required=False,
-        widget=GovukDateInput,
         help_text=_("Leave empty if the document gives no date: it is shown as “date not known”."),
-        error_messages={"invalid": _("Enter a real date")},
     )
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -203,10 +201,9 @@ class RecordOwnersForm(VersionedForm):
 
 
 class ExtensionRequestForm(VersionedForm):
-    new_due_on = forms.DateField(
+    new_due_on = GovukDateField(
         label=_("New due date"),
-        widget=GovukDateInput,
-        error_messages={"required": _("Enter the new due date"), "invalid": _("Enter a real date")},
+        error_messages={"required": _("Enter the new due date")},
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -276,12 +273,10 @@ class OverviewFilterForm(GovukFormMixin, forms.Form):
 class HmicfrsClosureForm(VersionedForm):
     """HMICFRS's own notice that it authorised closure, as OPCC staff read it."""
 
-    closed_on = forms.DateField(
+    closed_on = GovukDateField(
         label=_("Date HMICFRS authorised closure"),
-        widget=GovukDateInput,
         error_messages={
             "required": _("Enter the date HMICFRS authorised closure"),
-            "invalid": _("Enter a real date"),
         },
     )
     reference = forms.CharField(label=_("HMICFRS's reference for the notice"), required=False, max_length=120)
@@ -311,12 +306,10 @@ class HmicfrsReferenceForm(VersionedForm):
 class LastDayOverrideForm(GovukFormMixin, forms.Form):
     """An administrator's different last day to publish for one inspection, always with a reason."""
 
-    response_due_override_on = forms.DateField(
+    response_due_override_on = GovukDateField(
         label=_("Different last day to publish"),
         required=False,
-        widget=GovukDateInput,
         help_text=_("Leave empty to use the 56th day, counting the day of publication."),
-        error_messages={"invalid": _("Enter a real date")},
     )
     response_due_override_reason = forms.CharField(
         label=_("Reason"),

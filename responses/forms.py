@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from frontend.forms import GovukDateInput, GovukFormMixin
+from frontend.forms import GovukDateField, GovukDateInput, GovukFormMixin
 from frontend.i18n import localised_html
 
 from .models import WELSH_VERSION_FIELDS, BilingualLayout, LetterLanguage, ResponseVersion
@@ -218,24 +218,18 @@ class HashCheckForm(GovukFormMixin, forms.Form):
 class LedgerForm(GovukFormMixin, forms.Form):
     """The s55 steps OPCC staff record from their own papers. Copies are recorded by the sending task."""
 
-    chief_invited_on = forms.DateField(
+    chief_invited_on = GovukDateField(
         label=_("Date the chief officer was invited to comment"),
         required=False,
-        widget=GovukDateInput(),
-        error_messages={"invalid": _("Enter a real date")},
     )
-    chief_comments_due_on = forms.DateField(
+    chief_comments_due_on = GovukDateField(
         label=_("Date by which the chief officer was asked to comment"),
         required=False,
-        widget=GovukDateInput(),
         help_text=_("Section 55(4): the date given in the invitation."),
-        error_messages={"invalid": _("Enter a real date")},
     )
-    chief_comments_received_on = forms.DateField(
+    chief_comments_received_on = GovukDateField(
         label=_("Date the chief officer's comments were received"),
         required=False,
-        widget=GovukDateInput(),
-        error_messages={"invalid": _("Enter a real date")},
     )
     chief_comments_received_from = forms.CharField(
         label=_("Who gave the chief officer's comments"),
@@ -243,11 +237,9 @@ class LedgerForm(GovukFormMixin, forms.Form):
         max_length=200,
         help_text=_("For example T/ACC Richard Ocone, for the Chief Constable."),
     )
-    pcc_signed_on = forms.DateField(
+    pcc_signed_on = GovukDateField(
         label=_("Date the commissioner signed their comments"),
         required=False,
-        widget=GovukDateInput(),
-        error_messages={"invalid": _("Enter a real date")},
     )
     published_url = forms.URLField(
         label=_("Web address where the commissioner published the response"),
