@@ -214,6 +214,20 @@ class ForceOIDCBackend(OIDCAuthenticationBackend):
                         "You do not have an account for this force. Ask your OPCC administrator to invite you."
                     ),
                 )
+            # One force's provider speaks only for that force: an account that reaches further
+            # (an administrator, the national team, a member of another force) signs in here.
+            if (
+                user.is_superuser
+                or user.is_national_team
+                or user.memberships.exclude(force=provider.force).exists()
+            ):
+                raise SignInRefused(
+                    "reaches_further",
+                    _(
+                        "This account reaches beyond %(force)s, so it signs in with its password and two-factor."
+                    )
+                    % {"force": provider.force.name},
+                )
             return user
         invitation = Invitation.objects.for_team(provider.force).pending().filter(email=email).first()
         if invitation is not None:

@@ -219,6 +219,13 @@ def resend(invitation: Invitation, *, acting_user, request=None) -> Invitation:
         raise PermissionDenied
     if invitation.accepted_at is not None:
         refuse(request, force, _("This invitation has already been accepted."), acting_user=acting_user)
+    if invitation.revoked_at is not None:
+        refuse(
+            request,
+            force,
+            _("This invitation was cancelled or replaced. Invite the person again."),
+            acting_user=acting_user,
+        )
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         locked.token_sha256 = ""

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -264,3 +265,41 @@ def test_administrator_keeps_identity_providers_in_the_admin(gwent_idp, admin_us
     page = admin.get(reverse("admin:accounts_identityprovider_change", args=[gwent_idp.pk]))
     assert page.status_code == 200 and "OIDC_TEST_GWENT_CLIENT_SECRET" in page.content.decode()
     assert CLIENT_SECRET not in page.content.decode()
+
+
+@pytest.mark.parametrize("reach", ["superuser", "national team", "another force"])
+def test_an_account_reaching_beyond_the_force_cannot_sign_in_through_its_provider(
+    gwent_idp, gwent_staff, world, reach
+):
+    """Gwent's provider speaks for Gwent only: it must not open every force an administrator, the
+    national team or a member of two forces can reach (nor stand in for their two-factor)."""
+    from forces.services import set_membership
+
+    if reach == "superuser":
+        User.objects.filter(pk=gwent_staff.pk).update(is_superuser=True)
+    elif reach == "national team":
+        User.objects.filter(pk=gwent_staff.pk).update(is_national_team=True)
+    else:
+        set_membership(gwent_staff, world.dyfed, Membership.Role.OPCC_STAFF)
+    client = Client()
+    _start, _back, response = _sso(client, "gwent.staff")
+    assert response.status_code == 403
+    assert _signed_in_user(client) is None
+    assert _refusal("reaches_further").filter(force=gwent_idp.force).exists()
+
+
+def test_a_cancelled_invitation_cannot_be_sent_again(world, gwent_opcc_admin, client_for):
+    from accounts import people
+
+    invitation = people.invite(
+        force=world.gwent,
+        email="new.person@example.org",
+        role=Membership.Role.OPCC_STAFF,
+        acting_user=gwent_opcc_admin,
+    )
+    people.cancel(invitation, acting_user=gwent_opcc_admin)
+    invitation.refresh_from_db()
+    with pytest.raises(ValidationError):
+        people.resend(invitation, acting_user=gwent_opcc_admin)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
