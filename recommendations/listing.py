@@ -45,15 +45,34 @@ def last_activity():
     )
 
 
+def stale_q(today: date, days: int) -> Q:
+    """Stale as the "please update" reminders judge it (reminders.milestones.stale_due_on): `days`
+    or more since the last activity; a period of 0 means never. Needs `last_activity` aliased."""
+    if not days:
+        return Q(pk__in=[])
+    return Q(last_activity__lte=today - timedelta(days=days))
+
+
+def stale_days(record, today: date, days: int) -> int | None:
+    """The days since an open record's last activity when it is stale by stale_q, else None.
+    Reads the record's latest update and inspection, which list querysets select."""
+    if not days or record.is_closed:
+        return None
+    if record.latest_update_id:
+        last = record.latest_update.dated
+    else:
+        last = record.recommendation.inspection.published_on
+    if last is None:
+        return None
+    since = (today - last).days
+    return since if since >= days else None
+
+
 def stale(records, today: date, days: int):
     """Open records with no progress update (or, without one, no activity since publication) for `days`."""
     if not days:
         return records.none()
-    return (
-        records.open()
-        .alias(last_activity=last_activity())
-        .filter(last_activity__lt=today - timedelta(days=days))
-    )
+    return records.open().alias(last_activity=last_activity()).filter(stale_q(today, days))
 
 
 def due_soon(records, today: date, days: int = DUE_SOON_DAYS):
@@ -179,7 +198,7 @@ def filter_records(records, values: dict, *, today: date, stale_after: int):
 def queue_counts(records, *, today: date, stale_after: int) -> dict:
     """The home page's counts in one query, each the size of the filtered records list it links to."""
     is_open = ~Q(status__in=RecordQuerySet.CLOSED)
-    stale_rule = Q(last_activity__lt=today - timedelta(days=stale_after)) if stale_after else Q(pk__in=[])
+    stale_rule = stale_q(today, stale_after)
     return records.alias(last_activity=last_activity()).aggregate(
         overdue=Count("pk", filter=RecordQuerySet.overdue_q(today)),
         due_soon=Count(

@@ -5,10 +5,8 @@ Views parse, call a service and render. Every view runs inside the URL force's s
 the user may only read (national team, administrators) or is not a chief officer where one is needed.
 """
 
-from datetime import timedelta
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -51,13 +49,6 @@ from .models import (
 from .views_home import page_links
 
 Status = Record.Status
-
-
-def _stale_after(force=None) -> int:
-    """The force's own stale period, the one its "please update" reminders use."""
-    if force is not None:
-        return listing.stale_after_days(force)
-    return getattr(settings, "REMINDER_STALE_AFTER_DAYS", 60)
 
 
 class ForceOverviewView(TemplateView):
@@ -106,16 +97,10 @@ class ForceOverviewView(TemplateView):
         records = records.filter(recommendation__inspection__in=list(page.object_list))
         records = list(listing.with_latest_answer_id(records).distinct())
         listing.attach_latest_answers(records)
-        stale_after = _stale_after(self.request.force)
-        stale_before = today - timedelta(days=stale_after)
+        stale_after = listing.stale_after_days(self.request.force)
         for record in records:
-            latest = record.latest_update
             record.days_left = record.days_to_due(today)
-            record.stale_days = (
-                (today - latest.dated).days
-                if latest and latest.dated and not record.is_closed and latest.dated < stale_before
-                else None
-            )
+            record.stale_days = listing.stale_days(record, today, stale_after)
         by_inspection = [
             (inspection, list(rows))
             for inspection, rows in groupby(records, key=lambda r: r.recommendation.inspection)

@@ -157,15 +157,9 @@ class RecordListView(TemplateView):
         records = listing.filter_records(Record.objects.all(), values, today=today, stale_after=stale_after)
         page = _page(self.request, records.for_overview())
         listing.attach_latest_answers(page.object_list)
-        stale_before = today - timedelta(days=stale_after) if stale_after else None
         for record in page.object_list:
             record.days_left = record.days_to_due(today)
-            last = record.latest_update.dated if record.latest_update_id else None
-            record.stale_days = (
-                (today - last).days
-                if stale_before and last and not record.is_closed and last < stale_before
-                else None
-            )
+            record.stale_days = listing.stale_days(record, today, stale_after)
         return super().get_context_data(
             force=force,
             form=form,

@@ -697,3 +697,19 @@ def test_overdue_has_one_definition_for_counts_lists_and_inspections(world, gwen
     assert client.get(HOME).context["counts"]["overdue"] == overdue
     assert client.get(RECORDS, {"overdue": "on"}).context["page"].paginator.count == overdue
     assert sum(i.overdue for i in client.get(INSPECTIONS).context["page"].object_list) == overdue
+
+
+def test_lists_and_reminders_judge_stale_on_the_same_day(world):
+    """A record is stale from exactly the force's period after its last activity, on the lists,
+    their "N days" and the reminders alike; one day earlier it is not."""
+    from reminders.milestones import stale_due_on
+
+    record = Record.objects.for_overview().get(pk=world.record(world.gwent, 14).pk)
+    last = record.latest_update.dated
+    days = 30
+    for today, stale in ((last + timedelta(days=days - 1), False), (last + timedelta(days=days), True)):
+        in_list = listing.stale(Record.objects.filter(pk=record.pk), today, days).exists()
+        assert in_list is stale
+        assert (listing.stale_days(record, today, days) == days) is stale
+        assert (stale_due_on(last, today, days) is not None) is stale
+    assert listing.stale_days(record, last + timedelta(days=400), 0) is None  # 0 days: never stale
