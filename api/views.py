@@ -22,7 +22,7 @@ from recommendations.services import (
     set_hmicfrs_reference,
 )
 from responses.models import Response
-from responses.services import record_ledger
+from responses.services import ledger, record_ledger
 
 from . import serializers
 from .authentication import SessionAuthentication, TokenAuthentication
@@ -205,9 +205,11 @@ class OwnerDetail(mixins.RetrieveModelMixin, ForceApiView):
 
 
 def _responses():
-    return Response.objects.select_related("force", "inspection", "current_version").prefetch_related(
-        "current_version__sections__recommendation"
-    )
+    # Everything the serializer reads (the ledger's published version, the office-holders on the
+    # response's date), so a list asks a fixed number of queries whatever its length.
+    return Response.objects.select_related(
+        "force", "inspection", "current_version", "published_version"
+    ).prefetch_related("current_version__sections__recommendation", "force__office_holdings")
 
 
 @extend_schema_view(
@@ -255,7 +257,7 @@ class ResponseLedger(ForceApiView):
         responses={200: serializers.LedgerEntrySerializer(many=True), **ERRORS},
     )
     def get(self, request, *args, **kwargs):
-        return ApiResponse(serializers.ResponseSerializer(self.get_object()).data["ledger"])
+        return ApiResponse(serializers.LedgerEntrySerializer(ledger(self.get_object()), many=True).data)
 
     @extend_schema(
         summary="Record a response's s55 steps (only the fields sent change)",

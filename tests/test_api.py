@@ -235,3 +235,37 @@ def test_token_page_and_command(world, gwent_staff, client_for):
     out = io.StringIO()
     call_command("api_token", "gwent.staff", stdout=out)
     assert out.getvalue().strip() == key
+
+
+def test_the_response_list_asks_the_same_queries_for_one_response_or_several(
+    world, gwent_staff, client_for, django_assert_max_num_queries
+):
+    """The ledger (published version) and the office-holders on each response's date are read for the
+    whole list at once, not once per response."""
+    from datetime import date
+
+    from recommendations.models import Inspection
+    from responses.models import Response, ResponseVersion
+
+    def add_published(n):
+        inspection = Inspection.objects.create(
+            title=f"Another inspection {n}", slug=f"another-{n}", published_on=date(2023, 1, 1 + n)
+        )
+        response = Response.objects.create(
+            force=world.gwent, inspection=inspection, status="published", published_on=date(2023, 2, 1 + n)
+        )
+        version = ResponseVersion.objects.create(force=world.gwent, response=response, number=1)
+        response.published_version = response.current_version = version
+        response.save()
+
+    client = client_for(gwent_staff)
+    add_published(0)
+    client.get("/api/forces/gwent/responses/")  # warm the session
+    with django_assert_max_num_queries(30) as captured:
+        assert client.get("/api/forces/gwent/responses/").status_code == 200
+    few = len(captured.captured_queries)
+    for n in range(1, 6):
+        add_published(n)
+    with django_assert_max_num_queries(few):
+        body = client.get("/api/forces/gwent/responses/").json()
+    assert len(body["results"]) >= 6
