@@ -26,10 +26,6 @@ def last_day_to_publish(published_on: date, override_on: date | None = None) -> 
     return published_on + timedelta(days=STATUTORY_RESPONSE_DAYS - 1)
 
 
-# Kept under its old name for callers that count from a publication date only.
-statutory_response_date = last_day_to_publish
-
-
 class Timeliness:
     """The judgement on a response's publication, made on the publication date only.
 

@@ -17,8 +17,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV
 
-from .formulas import escape_formula, unescape_formula
-
 
 class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
@@ -50,11 +48,6 @@ def short_name(name: str, limit: int = 200) -> str:
 
 def normalise_header(value) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(value or "").lower()).strip()
-
-
-# Every export escapes with the one function of spreadsheets.formulas; the import undoes it.
-escape = escape_formula
-unescape = unescape_formula
 
 
 def _cell_text(value):

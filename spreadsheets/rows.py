@@ -16,7 +16,8 @@ from import_export.widgets import DateWidget, IntegerWidget
 
 from recommendations.models import Recommendation, Record
 
-from .reading import Formula, Table, normalise_header, unescape
+from .formulas import unescape_formula
+from .reading import Formula, Table, normalise_header
 
 Kind = Recommendation.Kind
 Status = Record.Status
@@ -157,7 +158,7 @@ class Row:
                     "starts with “=”, which a spreadsheet runs as a formula. Remove it, or start the cell with an apostrophe (')."
                 ),
             )
-        return unescape(value)
+        return unescape_formula(value)
 
     def date(self, key):
         value = self.raw(key)

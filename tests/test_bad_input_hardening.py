@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from recommendations.models import Owner
-from spreadsheets.reading import escape, short_name, unescape
+from spreadsheets.formulas import escape_formula as escape
+from spreadsheets.formulas import unescape_formula as unescape
+from spreadsheets.reading import short_name
 
 from .test_api import api, updates_url
 from .test_spreadsheets import csv_bytes, last_job, post_progress

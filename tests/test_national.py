@@ -341,13 +341,13 @@ def test_exports_escape_formula_injection(world, national, gwent_staff, client_f
 def test_the_one_formula_escape_quotes_every_formula_start(text):
     from audit.views import _safe
     from national import exports
-    from spreadsheets import reading
+    from spreadsheets import resources
     from spreadsheets.formulas import escape_formula, unescape_formula
 
     assert escape_formula(text) == "'" + text
     assert unescape_formula(escape_formula(text)) == text
     # Every export reaches the same function.
-    assert exports.escape_formula is escape_formula and reading.escape is escape_formula
+    assert exports.escape_formula is escape_formula and resources.escape is escape_formula
     assert _safe(text) == "'" + text
     sheet = exports.Sheet("T", [exports.Column("a", "A")], [{"a": text}])
     assert exports.to_csv(sheet).decode("utf-8-sig").splitlines()[1].strip('"').startswith("'")
