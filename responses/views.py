@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from forces.models import Force
 from forces.permissions import EDIT, PUBLISH, force_permission_required
 from forces.services import holders_on
 from recommendations.models import Inspection
+from recommendations.views_home import page_links
 
 from . import services
 from .forms import HashCheckForm, LedgerForm, LetterheadForm, PublishForm, ResponseEditForm, SignOffForm
@@ -50,16 +52,16 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+# A page of the responses list: inspections at a time.
+RESPONSES_PER_PAGE = 25
+
+
 def response_list(request, force_slug):
     """The force's responses, one per inspection that concerns it, with their deadlines and state.
 
     A page of inspections at a time (a force answers some 30 a year and keeps years of them); only
     the page's responses are read.
     """
-    from django.core.paginator import Paginator
-
-    from recommendations.views_home import page_links
-
     force = request.force
     inspections = (
         Inspection.objects.filter(recommendations__records__force=force)
@@ -82,7 +84,6 @@ def response_list(request, force_slug):
     )
 
 
-RESPONSES_PER_PAGE = 25
 
 
 @require_POST
