@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
 from forces.models import ForceUserObjectPermission
+from mappa_tracker.choices import ChoiceLabels
 
 # Permission changes: set_membership adds and removes these rows; their history shows who did it.
 register(ForceUserObjectPermission, app="audit", excluded_fields=[])
@@ -27,7 +28,7 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("The audit trail cannot be deleted.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     class Action(models.TextChoices):
         SIGNED_IN = "signed_in", _("Signed in")
         SIGNED_OUT = "signed_out", _("Signed out")

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from mappa_tracker.choices import ChoiceLabels
 
-class Force(models.Model):
+
+class Force(ChoiceLabels, models.Model):
     """A territorial police force of England or Wales: the tenant."""
 
     class Country(models.TextChoices):
@@ -71,7 +73,7 @@ class ForceGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Force, on_delete=models.CASCADE)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user's role in one force. forces.services keeps guardian's permissions in step with it."""
 
     class Role(models.TextChoices):
@@ -103,7 +105,7 @@ ROLE_PERMISSIONS = {
 }
 
 
-class OfficeHolding(models.Model):
+class OfficeHolding(ChoiceLabels, models.Model):
     """Who held one of a force's offices over a period, and under what arrangement.
 
     A 2022 letter must carry 2022's holder and arrangement (Cumbria: PCC until 31 March 2023, then

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from forces.models import Force
+from mappa_tracker.choices import ChoiceLabels
 from recommendations.models import Inspection, ProgressUpdate, Recommendation
 
 
-class DocumentBatch(models.Model):
+class DocumentBatch(ChoiceLabels, models.Model):
     """A zip of published responses to one inspection, uploaded by an administrator.
 
     The worker reads each letter, finds the force it names and makes it an ordinary
@@ -63,7 +64,7 @@ class DocumentBatch(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.READING)
 
 
-class DocumentImport(models.Model):
+class DocumentImport(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be read")
         READING = "reading", _("Being read")
@@ -124,7 +125,7 @@ class DocumentImport(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.READING)
 
 
-class ImportedAnswer(models.Model):
+class ImportedAnswer(ChoiceLabels, models.Model):
     """What the document said about one recommendation, as read, beside the progress update it made.
 
     Keeps the author and date exactly as the document gives them (a date may be unknown), whatever

@@ -3,8 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mappa_tracker.choices import ChoiceLabels
 
-class AccessLog(models.Model):
+
+class AccessLog(ChoiceLabels, models.Model):
     """One look across forces by the national team: who, when, what and with which parameters.
 
     The national module is the only place that lifts the force scope, so every such look is written
@@ -38,7 +40,7 @@ class AccessLog(models.Model):
         return f"{self.user} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-class PackRender(models.Model):
+class PackRender(ChoiceLabels, models.Model):
     """One PDF of a quarterly pack, rendered by the Celery worker (never in the request).
 
     `force` is empty for the national team's pack (all forces). Views check it against the

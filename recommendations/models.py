@@ -10,11 +10,12 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from forces.models import Force
+from mappa_tracker.choices import ChoiceLabels
 
 from .dates import add_months, last_day_to_publish
 
 
-class Inspection(models.Model):
+class Inspection(ChoiceLabels, models.Model):
     """An inspectorate's published report. Not tenant-owned: every force reads the same report."""
 
     class Kind(models.TextChoices):
@@ -99,7 +100,7 @@ class Addressee(models.Model):
         return self.name
 
 
-class Recommendation(models.Model):
+class Recommendation(ChoiceLabels, models.Model):
     """A finding as published, with the report's own number (never renumbered)."""
 
     class Kind(models.TextChoices):
@@ -218,7 +219,7 @@ class RecordQuerySet(models.QuerySet):
         ).prefetch_related("owners")
 
 
-class Record(models.Model):
+class Record(ChoiceLabels, models.Model):
     """A force's record of one recommendation addressed to police: its status, owners and dates."""
 
     class Status(models.TextChoices):
@@ -348,7 +349,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("Progress updates are append-only; add a correction instead.")
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(ChoiceLabels, models.Model):
     """A dated entry on a record's timeline. Never edited or deleted: a correction is a new entry."""
 
     class Kind(models.TextChoices):
@@ -501,7 +502,7 @@ class Attachment(models.Model):
         )
 
 
-class DueDateExtension(models.Model):
+class DueDateExtension(ChoiceLabels, models.Model):
     """A request to move a record's due date; a chief officer of the force approves or refuses it."""
 
     class Decision(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from forces.models import Force
+from mappa_tracker.choices import ChoiceLabels
 
 from .milestones import milestone_label, parse_days
 
@@ -74,7 +75,7 @@ class ForceReminderSettings(models.Model):
             raise ValidationError(errors)
 
 
-class ReminderSent(models.Model):
+class ReminderSent(ChoiceLabels, models.Model):
     """One reminder that went to one address: the exactly-once ledger and the visible log."""
 
     class Kind(models.TextChoices):

@@ -19,11 +19,12 @@ from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
 from forces.models import Force
+from mappa_tracker.choices import ChoiceLabels
 from recommendations.dates import judge_timeliness
 from recommendations.models import Inspection, Recommendation
 
 
-class Response(models.Model):
+class Response(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         AWAITING_SIGN_OFF = "awaiting_sign_off", _("Awaiting chief officer sign-off")
@@ -233,7 +234,7 @@ WELSH_VERSION_FIELDS = (
 )
 
 
-class ResponseVersion(SignedGuardMixin, models.Model):
+class ResponseVersion(ChoiceLabels, SignedGuardMixin, models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -407,7 +408,7 @@ class ResponseSection(SignedGuardMixin, models.Model):
         return self.version_id
 
 
-class LetterRender(models.Model):
+class LetterRender(ChoiceLabels, models.Model):
     """One attempt to render a version's PDF letter in a Celery task.
 
     Only a finished render can be current, and at most one per version (a partial unique index),

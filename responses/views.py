@@ -84,8 +84,6 @@ def response_list(request, force_slug):
     )
 
 
-
-
 @require_POST
 @force_permission_required(EDIT)
 def response_start(request, force_slug, inspection_pk):

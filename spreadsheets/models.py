@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from forces.models import Force
+from mappa_tracker.choices import ChoiceLabels
 from recommendations.models import Inspection
 
 
@@ -20,7 +21,7 @@ class InspectionJobManager(models.Manager):
         return super().get_queryset().filter(force__isnull=True)
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     """An uploaded spreadsheet kept privately between its preview and its confirmation."""
 
     class Kind(models.TextChoices):

@@ -578,9 +578,7 @@ def _doors() -> list[Path]:
     found = [*ROOT.glob("*/views*.py"), *ROOT.glob("*/tasks.py")]
     found += [p for p in ROOT.glob("api/*.py") if p.name != "services.py"]
     found += [
-        p
-        for p in ROOT.glob("spreadsheets/*.py")
-        if p.name not in {"services.py", "models.py", "admin.py"}
+        p for p in ROOT.glob("spreadsheets/*.py") if p.name not in {"services.py", "models.py", "admin.py"}
     ]
     return sorted(p for p in found if ".venv" not in p.parts)
 
