@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export DEBUG=${DEBUG:-1}
+# Keep compiled bytecode between runs even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE=1): without it every worker and every subprocess the tests start
+# (gunicorn, Celery, manage.py) recompiles the project and pytest rewrites every test module's
+# asserts again, which cost about ten seconds a process. __pycache__ is ignored by git.
+export PYTHONDONTWRITEBYTECODE=
 workers=${TEST_WORKERS:-2}
 parallel=()
 if [ "$workers" != 0 ]; then
