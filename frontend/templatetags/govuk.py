@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from frontend.rowcache import render_rows
+
 register = template.Library()
 
 STATUS_TAG_COLOURS = {
@@ -111,3 +113,10 @@ def repeats_its_heading(update) -> bool:
     from audit.history import kind_of, repeats_heading
 
     return repeats_heading(update.text, update.get_kind_display(), kind_of(update))
+
+
+@register.simple_tag
+def cached_rows(template_name, items, name="item", **context) -> str:
+    """Table rows of `items` drawn by `template_name`, each read from the cache while nothing it
+    shows has changed (frontend.rowcache). `context` goes to every row (and into its key)."""
+    return render_rows(template_name, items, name=name, context=context)
