@@ -4,6 +4,7 @@ Every test can ask "and the other force?": Gwent and Dyfed-Powys each have OPCC 
 officer; `national` reads everything; `admin` is a superuser.
 """
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -60,6 +61,18 @@ def _static_root():
 @pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def own_cache(settings):
+    """An empty local-memory cache for this test alone (the page and row cache tests)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
+    yield
+    cache.clear()
 
 
 @dataclass

@@ -9,7 +9,6 @@ import time
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,16 +34,8 @@ PAGES = [
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
+def page_cache_on(settings, own_cache):
     settings.PAGE_CACHE_SECONDS = 300
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"page-cache-test-{uuid.uuid4().hex}",
-        }
-    }
-    yield
-    cache.clear()
 
 
 def _drawn(response) -> bool:

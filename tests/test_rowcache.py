@@ -5,12 +5,10 @@ door, a new owner, the next day or another language draws that row again, and on
 """
 
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -33,15 +31,8 @@ PAGES = {
 
 
 @pytest.fixture(autouse=True)
-def own_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"row-cache-test-{uuid.uuid4().hex}",
-        }
-    }
-    yield
-    cache.clear()
+def _own_cache(own_cache):
+    """Each test starts with no rows stored."""
 
 
 def _main(response) -> str:
