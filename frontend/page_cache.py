@@ -54,6 +54,15 @@ PAGES = frozenset(
         "responses:list",
         "responses:detail",
         "api:record-list",
+        # The national team's pages. Each look across forces is written down (national.AccessLog),
+        # so the view class says who may have its page stored and writes the same entry for a page
+        # served from the cache as its view does (see NationalView).
+        "national:dashboard",
+        "national:compare",
+        "national:force-answers",
+        "national:search",
+        "national:pack",
+        "national:force-pack",
     }
 )
 # Tables written by reading itself (the session's expiry, sign-in attempts, who looked at the
@@ -167,6 +176,9 @@ class PageCacheMiddleware:
         stored = found.get(key)
         if stored is not None and stored[0] == version:
             _, status, headers, body = stored
+            replayed = getattr(request.page_cache_view, "page_cache_served", None)
+            if replayed is not None:
+                replayed(request)
             if CSRF_PLACEHOLDER.encode() in body:
                 body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
             response = HttpResponse(body, status=status)
@@ -197,15 +209,23 @@ class PageCacheMiddleware:
             return None
         if match.view_name not in PAGES:
             return None
+        request.page_cache_view = getattr(match.func, "view_class", None)
+        request.page_cache_kwargs = match.kwargs
         return _page_key(request, session_state)
 
     @staticmethod
     def _storable(request, response) -> bool:
-        access = getattr(request, "force_access", None)
+        # A view class may say who may have its page stored (the national pages: the national
+        # team); the force pages: whoever ForceScopeMiddleware found may read the force.
+        allows = getattr(request.page_cache_view, "page_cache_allows", None)
+        if allows is not None:
+            allowed = allows(request)
+        else:
+            access = getattr(request, "force_access", None)
+            allowed = access is not None and access.can_read
         user = getattr(request, "user", None)
         return (
-            access is not None
-            and access.can_read
+            allowed
             and user is not None
             and user.is_authenticated
             and str(user.pk) == str(request.session.get(SESSION_KEY))

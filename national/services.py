@@ -4,7 +4,8 @@ from .models import AccessLog
 
 
 def log_access(user, action: str, *, path: str = "", parameters: dict | None = None) -> AccessLog:
-    """Write down that `user` looked across forces (dashboard, compare, search or an export)."""
+    """Write down that `user` (a user, or a user's id) looked across forces (dashboard, compare,
+    search or an export)."""
     params = {}
     for key, value in (parameters or {}).items():
         # QueryDict values come as lists; keep single values plain so the log reads easily.
@@ -13,8 +14,12 @@ def log_access(user, action: str, *, path: str = "", parameters: dict | None = N
         if isinstance(value, list):
             value = [_printable(v) for v in value]
         params[_printable(key)[:100]] = value if isinstance(value, int | list) else _printable(value)[:500]
+    if isinstance(user, int | str):
+        who = {"user_id": int(user)}
+    else:
+        who = {"user": user if getattr(user, "is_authenticated", False) else None}
     return AccessLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        **who,
         action=action,
         path=path[:500],
         parameters=params,

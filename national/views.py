@@ -6,6 +6,7 @@ writes an AccessLog entry. Nothing here changes a force's data.
 """
 
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -51,6 +52,23 @@ class NationalView(View):
     """National team and administrators only (everyone else: 404); scope lifted and logged."""
 
     action: str = ""
+
+    @staticmethod
+    def page_cache_allows(request) -> bool:
+        """The page cache (frontend.page_cache) may keep this page for the national team alone."""
+        return is_national(request.user)
+
+    @classmethod
+    def page_cache_served(cls, request) -> None:
+        """A page served from the page cache is a look across forces too: write it down as the
+        view does. The cache answers before authentication runs, so the user is the session's
+        (the cache only serves a page to the session it was drawn for)."""
+        log_access(
+            request.session[SESSION_KEY],
+            cls.action,
+            path=request.path,
+            parameters={**dict(request.GET.lists()), **request.page_cache_kwargs},
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if not is_national(request.user):

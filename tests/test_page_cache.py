@@ -322,3 +322,66 @@ def test_the_page_cache_sits_under_sessions_and_csrf_and_over_authentication():
     assert order.index("django.middleware.csrf.CsrfViewMiddleware") < here
     assert here < order.index("django.contrib.auth.middleware.AuthenticationMiddleware")
     assert here < order.index("forces.middleware.ForceScopeMiddleware")
+
+
+NATIONAL_PAGES = [
+    "/national/",
+    "/national/?sort=overdue",
+    "national:compare",
+    "national:force-answers",
+    "/national/search/?q=training",
+    "/national/pack/",
+]
+
+
+def _national_url(url, world):
+    if url == "national:compare":
+        return reverse("national:compare", kwargs={"pk": world.inspection.recommendations.get(number=14).pk})
+    if url == "national:force-answers":
+        return reverse("national:force-answers", kwargs={"inspection_pk": world.inspection.pk, "slug": "gwent"})
+    return url
+
+
+@pytest.mark.parametrize("url", NATIONAL_PAGES)
+def test_a_national_page_from_the_cache_is_written_down_like_a_drawn_one(url, world, national, client_for):
+    """Every look across forces is in the access log, whether the page was drawn or came from the cache."""
+    from national.models import AccessLog
+
+    url = _national_url(url, world)
+    client = client_for(national)
+    first = client.get(url)
+    assert first.status_code == 200 and _drawn(first)
+    drawn_entry = AccessLog.objects.order_by("-pk").first()
+    second = client.get(url)
+    assert second.status_code == 200 and not _drawn(second)
+    assert _without_csrf(second.content) == _without_csrf(first.content)
+    served_entry = AccessLog.objects.order_by("-pk").first()
+    assert served_entry.pk != drawn_entry.pk
+    assert (served_entry.user_id, served_entry.action, served_entry.path, served_entry.parameters) == (
+        drawn_entry.user_id,
+        drawn_entry.action,
+        drawn_entry.path,
+        drawn_entry.parameters,
+    )
+    assert served_entry.user_id == national.pk
+
+
+@pytest.mark.parametrize("url", ["/national/", "national:compare"])
+def test_no_one_else_gets_the_national_teams_cached_page(url, world, personas, client_for):
+    url = _national_url(url, world)
+    clients = {name: client_for(user) for name, user in personas.items() if user is not None}
+    clients["national"].get(url)
+    assert _cached(clients["national"], url)
+    for name in ("gwent_staff", "gwent_chief", "dyfed_staff", "dyfed_chief"):
+        assert clients[name].get(url).status_code == 404, name
+    admin = clients["admin"].get(url)
+    assert admin.status_code == 200 and _drawn(admin)
+
+
+def test_leaving_the_national_team_stops_its_cached_page_at_once(world, national, client_for):
+    client = client_for(national)
+    client.get("/national/")
+    assert _cached(client, "/national/")
+    national.is_national_team = False
+    national.save(update_fields=["is_national_team"])
+    assert client.get("/national/").status_code == 404
