@@ -4,8 +4,8 @@ One query language on both databases: words, "quoted phrases", `-word` to leave 
 between alternatives (PostgreSQL's websearch syntax). The text typed is parsed here once into
 clauses, so that odd symbols, stop words and unclosed quotes never reach the database raw:
 
-- PostgreSQL: `websearch_to_tsquery('english', ...)` over the GIN expression indexes of
-  migration 0002, ranked by `ts_rank`, with `ts_headline` excerpts.
+- PostgreSQL: `websearch_to_tsquery('english', ...)` over the stored `search_vector` columns and
+  their GIN indexes (migration 0006), ranked by `ts_rank`, with `ts_headline` excerpts.
 - SQLite (the embedded default): FTS5 tables kept in step by triggers (migration 0003), with the
   Porter stemmer, ranked by bm25, with `snippet()` excerpts.
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, transaction
 from django.db.models import F, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, Expression, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -275,7 +275,28 @@ def _pg_query(parsed: ParsedQuery):
     return SearchQuery(parsed.websearch(), config="english", search_type="websearch")
 
 
-VECTOR = SearchVector("text", config="english")
+class StoredVector(Expression):
+    """The row's stored `search_vector` column (PostgreSQL, national migration 0006): the parsed
+    text with word positions, so matching a phrase and ranking read it rather than parse the text.
+    Resolved to a column of the query's own table, so it works in subqueries (aliased U0) too."""
+
+    output_field = SearchVectorField()
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return Col(query.get_initial_alias(), _vector_column(query.model))
+
+
+def _vector_column(model) -> SearchVectorField:
+    column = _VECTOR_COLUMNS.get(model)
+    if column is None:
+        column = SearchVectorField()
+        column.set_attributes_from_name("search_vector")
+        column.model = model
+        _VECTOR_COLUMNS[model] = column
+    return column
+
+
+_VECTOR_COLUMNS: dict = {}
 
 
 def _table_only(kind: str, filters: SearchFilters):
@@ -311,10 +332,12 @@ def ranked_ids(kind: str, parsed: ParsedQuery, filters: SearchFilters) -> list[i
         # using the GIN index, so candidates come from the table alone whenever the filters allow;
         # the full filters then apply to the candidates.
         candidates = _table_only(kind, filters) if _table_only(kind, filters) is not None else base
-        candidates = candidates.annotate(search=VECTOR).filter(search=query).order_by(*recent).values("pk")
+        candidates = (
+            candidates.annotate(search=StoredVector()).filter(search=query).order_by(*recent).values("pk")
+        )
         ranked = (
             base.filter(pk__in=Subquery(candidates[:RANK_CANDIDATES]))
-            .annotate(rank=SearchRank(VECTOR, query))
+            .annotate(rank=SearchRank(StoredVector(), query))
             .order_by("-rank", *recent)
             .values_list("pk", flat=True)
         )
