@@ -17,6 +17,7 @@ correct because the key is the content.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import hashlib
@@ -29,6 +30,7 @@ from django.db import models
 from django.template import engines
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -60,8 +62,10 @@ def fingerprint(value, seen: set[int] | None = None):
 
     Model instances give their model, every concrete field's value, the related objects already
     read with them and their prefetched lists; other attributes the view set on them (plain
-    values, instances, lists of instances) are included by name. Anything else is left out: it
-    cannot be read without a query, and the pages' constant query counts are asserted.
+    values, instances, lists of instances) are included by name, and anything else on an instance
+    is left out (it cannot be read without a query, and the pages' constant query counts are
+    asserted). Dataclasses give every field. Any other value cannot be keyed: TypeError, so that
+    a row is never filed under a key that does not say what it shows.
     """
     seen = set() if seen is None else seen
     if isinstance(value, SCALARS):
@@ -82,17 +86,26 @@ def fingerprint(value, seen: set[int] | None = None):
             if name in names or name in ("_state", "_prefetched_objects_cache"):
                 continue
             item = state[name]
-            if isinstance(item, (*SCALARS, models.Model, list, tuple, dict)):
+            if isinstance(item, (*SCALARS, models.Model, list, tuple, dict, Promise)):
                 parts.append((name, fingerprint(item, seen)))
         return tuple(parts)
     if isinstance(value, (list, tuple)):
         return tuple(fingerprint(item, seen) for item in value)
     if isinstance(value, dict):
         return tuple((key, fingerprint(item, seen)) for key, item in sorted(value.items(), key=repr))
-    return None
+    if isinstance(value, Promise):  # a lazy translation: its text in the active language (in the key)
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__qualname__,
+            *((f.name, fingerprint(getattr(value, f.name), seen)) for f in dataclasses.fields(value)),
+        )
+    raise TypeError(f"A cached row cannot be keyed on a {type(value).__name__}: pass plain values.")
 
 
-def render_rows(template_name: str, items: Iterable, *, name: str = "item", context: dict | None = None) -> str:
+def render_rows(
+    template_name: str, items: Iterable, *, name: str = "item", context: dict | None = None
+) -> str:
     """The rows of `items`, each drawn by `template_name` with the item as `name` and `context`
     (plain values or model instances, part of every row's key), from the cache where present."""
     items = list(items)

@@ -58,7 +58,9 @@ def test_a_repeat_read_draws_no_row_and_shows_the_same_page(client_for, gwent_st
 
 
 @pytest.mark.parametrize("door", sorted(DOORS))
-def test_a_change_through_any_door_draws_that_row_again_and_only_that_row(client_for, gwent_staff, world, door):
+def test_a_change_through_any_door_draws_that_row_again_and_only_that_row(
+    client_for, gwent_staff, world, door
+):
     client = client_for(gwent_staff)
     record = world.record(world.gwent, 18)
     for url in ("/forces/gwent/", "/forces/gwent/records/"):
@@ -79,7 +81,9 @@ def test_a_new_owner_the_next_day_and_welsh_each_draw_the_rows_again(client_for,
     client.get("/forces/gwent/records/")
 
     owner = services.save_owner(world.gwent, acting_user=gwent_staff, name="Superintendent Ada Byron")
-    services.set_record_owners(record, owners=[owner], acting_user=gwent_staff, expected_version=record.version)
+    services.set_record_owners(
+        record, owners=[owner], acting_user=gwent_staff, expected_version=record.version
+    )
     page = client.get("/forces/gwent/records/")
     assert _rows_drawn(page, RECORD_ROW) == 1
     assert "Superintendent Ada Byron" in page.content.decode()
@@ -104,7 +108,9 @@ def test_another_force_never_gets_a_row_of_this_one(client_for, gwent_staff, dyf
 
 
 def test_the_key_reads_no_deferred_field_and_runs_no_query(world):
-    record = Record.objects.defer("status").select_related("recommendation").get(pk=world.record(world.gwent).pk)
+    record = (
+        Record.objects.defer("status").select_related("recommendation").get(pk=world.record(world.gwent).pk)
+    )
     with CaptureQueriesContext(connection) as queries:
         print_ = fingerprint(record)
     assert len(queries) == 0
@@ -116,7 +122,9 @@ def test_rows_with_the_same_content_share_a_key_and_different_content_does_not(w
     record = Record.objects.select_related("recommendation").get(pk=world.record(world.gwent).pk)
     same = Record.objects.select_related("recommendation").get(pk=record.pk)
     assert fingerprint(record) == fingerprint(same)
-    same.status = Record.Status.COMPLETE if record.status != Record.Status.COMPLETE else Record.Status.IN_PROGRESS
+    same.status = (
+        Record.Status.COMPLETE if record.status != Record.Status.COMPLETE else Record.Status.IN_PROGRESS
+    )
     assert fingerprint(record) != fingerprint(same)
     same.status = record.status
     same.recommendation.text += " (corrected)"
@@ -128,3 +136,34 @@ def test_rows_with_the_same_content_share_a_key_and_different_content_does_not(w
 
 def test_no_items_render_nothing():
     assert render_rows(RECORD_ROW, []) == ""
+
+
+def test_dataclass_rows_are_keyed_on_every_field_and_anything_else_is_refused():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Row:
+        label: str
+        cells: list
+
+    assert fingerprint(Row("a", [1, None])) == fingerprint(Row("a", [1, None]))
+    assert fingerprint(Row("a", [1, None])) != fingerprint(Row("a", [2, None]))
+    with pytest.raises(TypeError):
+        fingerprint(object())
+
+
+def test_the_dashboard_draws_only_the_row_of_the_force_that_changed(client_for, national, gwent_staff, world):
+    client = client_for(national)
+    url = f"/national/?inspection={world.inspection.pk}"
+    first = client.get(url)
+    assert _rows_drawn(first, "national/_dashboard_row.html") > 1
+    assert _rows_drawn(client.get(url), "national/_dashboard_row.html") == 0
+    record = world.record(world.gwent, 18)
+    status = sorted(services.allowed_statuses(record, gwent_staff) - {record.status})[0]
+    response = DOORS["page"](
+        client_for(gwent_staff), world, record, text="Refresher training.", status=status
+    )
+    assert response.status_code == 302
+    again = client.get(url)
+    assert _rows_drawn(again, "national/_dashboard_row.html") == 1
+    assert _main(again) != _main(first)
