@@ -37,6 +37,11 @@ def clean_filters(params) -> tuple[Filters, list[str], FilterForm]:
     return Filters(**good), ignored, FilterForm(initial=good)
 
 
+def _digits(value) -> int | None:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
 class RecommendationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.inspection.title}: {obj.label}"
@@ -73,6 +78,28 @@ class SearchForm(GovukFormMixin, forms.Form):
         )
         self.fields["force"].empty_label = self.fields["inspection"].empty_label = _("Any")
         self.fields["recommendation"].empty_label = _("Any")
+        self._offer_recommendations_of_one_inspection()
+
+    def _offer_recommendations_of_one_inspection(self):
+        """The recommendation list offers the chosen inspection's recommendations only (the one of
+        the chosen recommendation, if no inspection is chosen): every police recommendation of
+        every inspection was thousands of options at national scale. Any police recommendation
+        is still accepted (a link may name one without its inspection)."""
+        field = self.fields["recommendation"]
+        inspection = _digits(self.data.get("inspection"))
+        if inspection is None and _digits(self.data.get("recommendation")) is not None:
+            inspection = (
+                field.queryset.filter(pk=_digits(self.data.get("recommendation")))
+                .values_list("inspection_id", flat=True)
+                .first()
+            )
+        offered = field.queryset.filter(inspection_id=inspection) if inspection else field.queryset.none()
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((r.pk, field.label_from_instance(r)) for r in offered),
+        ]
+        if not inspection:
+            field.help_text = _("Choose an inspection first, then one of its recommendations.")
 
     def clean(self):
         data = super().clean()

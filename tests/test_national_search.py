@@ -236,3 +236,25 @@ def test_force_answers_view_and_export(world, national, client_for):
     assert client.get(unknown).status_code == 404
     no_inspection = reverse("national:force-answers", kwargs={"inspection_pk": 999999, "slug": "gwent"})
     assert client.get(no_inspection).status_code == 404
+
+
+def test_the_recommendation_filter_offers_the_chosen_inspections_recommendations_only(
+    world, national, client_for
+):
+    """Every police recommendation of every inspection was thousands of options at national scale."""
+    client = client_for(national)
+    url = reverse("national:search")
+    rec = world.inspection.recommendations.get(number=14)
+
+    def offered(params):
+        field = client.get(url, params).context["form"]["recommendation"]
+        return [value for value, _label in field.field.widget.choices if value != ""], field.help_text
+
+    assert offered({"q": "training"}) == ([], "Choose an inspection first, then one of its recommendations.")
+    choices, hint = offered({"q": "training", "inspection": world.inspection.pk})
+    assert rec.pk in choices and not hint
+    assert set(choices) <= set(world.inspection.recommendations.values_list("pk", flat=True))
+    # A recommendation named without its inspection (a link) is accepted, and its inspection's offered.
+    response = client.get(url, {"q": "training", "recommendation": rec.pk})
+    assert response.context["form"].cleaned_data["recommendation"] == rec
+    assert rec.pk in offered({"q": "training", "recommendation": rec.pk})[0]
