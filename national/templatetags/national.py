@@ -1,8 +1,32 @@
-"""Template filters of the national pages: sort links of the dashboard and long answers."""
+"""Template tags and filters of the national pages: the inspection list, sort links of the dashboard
+and long answers."""
 
 from django import template
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+@register.simple_tag
+def inspection_options(inspections, chosen) -> str:
+    """The dashboard's inspection <option>s, written in Python: a template loop over every
+    inspection (hundreds at national scale) was most of the page's drawing time."""
+    chosen_pk = getattr(chosen, "pk", None)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (
+                option.pk,
+                mark_safe(" selected") if option.pk == chosen_pk else "",  # noqa: S308 - a constant
+                option.title,
+                format_date(option.published_on, "M Y"),
+            )
+            for option in inspections
+        ),
+    )
 
 
 @register.filter
