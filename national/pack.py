@@ -15,10 +15,11 @@ A fixed number of queries builds the whole pack.
 """
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import Min
 from django.utils import timezone
@@ -81,11 +82,12 @@ class Quarter:
         match = QUARTER_PARAM.match((raw or "").strip().upper())
         return cls(int(match[1]), int(match[2])) if match else None
 
-    @property
+    # Worked out once per quarter: the pack asks for a quarter's end once per record.
+    @cached_property
     def start(self) -> date:
         return date(self.year, 3 * self.number - 2, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return self.next().start - timedelta(days=1)
 
@@ -234,6 +236,46 @@ def _due_at(extensions: list, day: date, current: date | None, original: date | 
     return extensions[0][1] or original or current
 
 
+def _status_history(quarters: list, rows: list, changes: dict) -> list:
+    """[(quarter, Counter of statuses at its end)] over the records published by then: what
+    _status_at gives for each record and quarter, worked out in one pass over each record's
+    changes. Each record adds one to a status for a run of quarters (a difference array per
+    status), instead of every record being looked up again for every quarter (ten years of
+    quarters over 129,000 records took 14 s)."""
+    ends = [q.end for q in quarters]
+    n = len(ends)
+    runs = defaultdict(lambda: [0] * (n + 1))
+
+    def add(status, start, stop):
+        if start < stop:
+            runs[status][start] += 1
+            runs[status][stop] -= 1
+
+    for r in rows:
+        start = bisect_left(ends, r[8])  # the first quarter ending on or after its publication
+        record_changes = changes.get(r[0])
+        if not record_changes:
+            add(r[1], start, n)
+            continue
+        status, since = record_changes[0][1] or S.NOT_STARTED, start
+        for dated, _before, after in record_changes:
+            takes_effect = bisect_left(ends, dated)  # the first quarter ending on or after the change
+            if takes_effect > since:
+                add(status, since, min(takes_effect, n))
+                since = takes_effect
+            status = after
+            if since >= n:
+                break
+        add(status, since, n)
+    history = []
+    totals = {status: 0 for status in runs}
+    for k, q in enumerate(quarters):
+        for status, run in runs.items():
+            totals[status] += run[k]
+        history.append((q, Counter({status: count for status, count in totals.items() if count})))
+    return history
+
+
 def build_pack(quarter: Quarter, force=None) -> Pack:
     """The pack's figures for `quarter` over every force (force=None) or one force: eight queries."""
     records = Record.objects.all() if force is None else Record.objects.filter(force=force)
@@ -278,19 +320,14 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
     # Each record's change dates, listed once (the history asks for every quarter's end).
     change_days = {record_id: [c[0] for c in lst] for record_id, lst in changes.items()}
     labels = dict(S.choices)
-    kind_labels = dict(Recommendation.Kind.choices)
+    # Translated once, not once per record.
+    kind_labels = {value: str(label) for value, label in Recommendation.Kind.choices}
 
     def label_of(row):
         return f"{kind_labels.get(row[5], row[5])} {row[6]}"
 
     first = Quarter.of(min((r[8] for r in rows), default=quarter.start))
-    history = []
-    for q in quarters_between(first, quarter):
-        end = q.end
-        counts = Counter(
-            _status_at(changes[r[0]], end, r[1], change_days.get(r[0])) for r in rows if r[8] <= end
-        )
-        history.append((q, counts))
+    history = _status_history(quarters_between(first, quarter), rows, changes)
     at_end = {r[0]: _status_at(changes[r[0]], quarter.end, r[1], change_days.get(r[0])) for r in rows}
     end_counts = Counter(at_end.values())
 

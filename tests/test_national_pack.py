@@ -239,3 +239,28 @@ def test_overdue_at_a_quarter_end_uses_the_due_date_in_force_then(world, gwent_s
     assert overdue[record.pk].age == (last.end - due_then).days
     # At the end of this quarter the new date is in force: not overdue.
     assert record.pk not in {i.record_id for i in build_pack(Quarter.of(today), world.gwent).overdue}
+
+
+def test_the_status_history_in_one_pass_matches_each_record_looked_up_at_each_quarter():
+    """The difference-array history gives exactly what _status_at gives record by record."""
+    import random
+    from collections import Counter
+    from datetime import date, timedelta
+
+    from national.pack import Quarter, _status_at, _status_history, quarters_between
+
+    statuses = ["not_started", "in_progress", "awaiting_sign_off", "complete", "no_further_action"]
+    chance = random.Random(20221)
+    quarters = quarters_between(Quarter(2019, 3), Quarter(2022, 4))
+    rows, changes = [], {}
+    for pk in range(400):
+        published = date(2019, 7, 1) + timedelta(days=chance.randrange(0, 1400))
+        rows.append((pk, chance.choice(statuses), None, "", "", "", 0, "", published))
+        dates = sorted(
+            published + timedelta(days=chance.randrange(-60, 900)) for _ in range(chance.randrange(0, 6))
+        )
+        changes[pk] = [(d, chance.choice(["", *statuses]), chance.choice(statuses)) for d in dates]
+    expected = [
+        Counter(_status_at(changes[r[0]], q.end, r[1]) for r in rows if r[8] <= q.end) for q in quarters
+    ]
+    assert [counts for _q, counts in _status_history(quarters, rows, changes)] == expected
