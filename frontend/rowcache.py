@@ -36,8 +36,10 @@ from django.utils.translation import get_language
 
 ROW_SECONDS = 24 * 60 * 60
 SCALARS = (str, int, float, bool, type(None), datetime.date, datetime.datetime, decimal.Decimal, uuid.UUID)
+_SCALAR_TYPES = frozenset(SCALARS)
 _template_digests: dict[str, str] = {}
 _model_fields: dict[type, tuple[str, ...]] = {}
+_dataclass_fields: dict[type, tuple[str, ...]] = {}
 
 
 def _template_digest(name: str) -> str:
@@ -67,9 +69,9 @@ def fingerprint(value, seen: set[int] | None = None):
     asserted). Dataclasses give every field. Any other value cannot be keyed: TypeError, so that
     a row is never filed under a key that does not say what it shows.
     """
-    seen = set() if seen is None else seen
-    if isinstance(value, SCALARS):
+    if type(value) in _SCALAR_TYPES or isinstance(value, SCALARS):
         return value
+    seen = set() if seen is None else seen
     if isinstance(value, models.Model):
         if id(value) in seen:
             return ("seen", value._meta.label, value.pk)
@@ -96,9 +98,12 @@ def fingerprint(value, seen: set[int] | None = None):
     if isinstance(value, Promise):  # a lazy translation: its text in the active language (in the key)
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _dataclass_fields.get(type(value))
+        if names is None:
+            names = _dataclass_fields[type(value)] = tuple(f.name for f in dataclasses.fields(value))
         return (
             type(value).__qualname__,
-            *((f.name, fingerprint(getattr(value, f.name), seen)) for f in dataclasses.fields(value)),
+            *((name, fingerprint(getattr(value, name), seen)) for name in names),
         )
     raise TypeError(f"A cached row cannot be keyed on a {type(value).__name__}: pass plain values.")
 
