@@ -53,9 +53,13 @@ class SignInRefused(Exception):
         self.message = message
 
 
+def discovery_key(issuer: str) -> str:
+    return f"oidc-discovery:{issuer}"
+
+
 def discover(provider: IdentityProvider) -> dict:
     """The provider's endpoints from its discovery document, kept for an hour."""
-    key = f"oidc-discovery:{provider.issuer}"
+    key = discovery_key(provider.issuer)
     config = cache.get(key)
     if config is None:
         url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"

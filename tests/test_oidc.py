@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, User
-from accounts.oidc import IDP_TWO_FACTOR_SESSION_KEY, ForceOIDCBackend, SignInRefused
+from accounts.oidc import IDP_TWO_FACTOR_SESSION_KEY, ForceOIDCBackend, SignInRefused, discovery_key
 from audit.models import AuditEvent
 from forces.models import Membership
 
@@ -48,7 +48,9 @@ def issuer():
 
 @pytest.fixture
 def gwent_idp(world, issuer):
-    cache.clear()
+    # Only the provider's discovery document: clearing the whole cache would empty the Redis
+    # database that the Celery queues share in CI, losing another test process's queued task.
+    cache.delete(discovery_key(issuer))
     return make_identity_provider(world.gwent, issuer, two_factor_amr="mfa")
 
 

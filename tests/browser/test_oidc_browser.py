@@ -28,7 +28,11 @@ def issuer(live_server):
 def gwent_idp(world, issuer):
     from django.core.cache import cache
 
-    cache.clear()
+    from accounts.oidc import discovery_key
+
+    # Only the provider's discovery document: clearing the whole cache would empty the Redis
+    # database that the Celery queues share in CI, losing another test process's queued task.
+    cache.delete(discovery_key(issuer))
     return make_identity_provider(world.gwent, issuer)
 
 
