@@ -12,6 +12,7 @@ fixtures of tests/conftest.py do). Without chromium or playwright the tests are 
 REQUIRE_BROWSER=1 (set in CI), where they fail instead.
 """
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -94,6 +95,11 @@ def page(new_page):
     return new_page()
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a person would."""
     page.goto("/accounts/login/")
@@ -104,19 +110,22 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
 
 
-def assert_no_axe_violations(page, *, context: str = "") -> None:
-    """Run axe-core over the page (WCAG 2.0, 2.1, 2.2 A and AA); fail listing every violation."""
+def assert_no_axe_violations(page, *, context: str = "", extra_rules: tuple = ()) -> None:
+    """Run axe-core over the page (WCAG 2.0, 2.1, 2.2 A and AA, and `extra_rules` by id in the same
+    run); fail listing every violation."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE_PATH.read_text(encoding="utf-8"))
+        page.add_script_tag(content=_axe_source())
     result = page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+        """async ([tags, extra]) => {
+            const known = new Set(axe.getRules().map(r => r.ruleId));
+            const rules = Object.fromEntries(extra.filter(id => known.has(id)).map(id => [id, {enabled: true}]));
+            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, rules, resultTypes: ["violations"]});
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
                 nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary}))
             }));
         }""",
-        AXE_TAGS,
+        [AXE_TAGS, list(extra_rules)],
     )
     if result:
         lines = [f"axe found {len(result)} violation(s) on {context or page.url}:"]
