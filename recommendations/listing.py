@@ -11,13 +11,19 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django import forms
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
 
-from .models import ANSWER_KINDS, CLOSURE_STAGES, DueDateExtension, Record, RecordQuerySet
+from .models import (
+    CLOSURE_STAGES,
+    DueDateExtension,
+    Record,
+    RecordQuerySet,
+    latest_answer_prefetch,
+)
 
 Status = Record.Status
 DUE_SOON_DAYS = 30
@@ -217,34 +223,8 @@ def queue_counts(records, *, today: date, stale_after: int) -> dict:
     )
 
 
-def with_latest_answer_id(records):
-    from django.db.models import OuterRef, Subquery
-
-    from .models import ProgressUpdate
-
-    latest = (
-        ProgressUpdate.objects.filter(record=OuterRef("pk"), kind__in=ANSWER_KINDS)
-        .order_by("-dated", "-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    return records.annotate(latest_answer_id=Subquery(latest))
-
-
 def attach_latest_answers(records) -> None:
-    """Set `latest_answer` on each record in one query, worked out for these records only (a page),
-    not annotated on the whole filtered list, which made the list and its count read every
-    record's updates."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import ProgressUpdate, Record
-
-    ids = [r.pk for r in records]
-    latest = (
-        ProgressUpdate.objects.filter(record=OuterRef("pk"), kind__in=ANSWER_KINDS)
-        .order_by("-dated", "-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    wanted = Record.objects.filter(pk__in=ids).annotate(answer_id=Subquery(latest)).values("answer_id")
-    found = {u.record_id: u for u in ProgressUpdate.objects.filter(pk__in=wanted)} if ids else {}
-    for record in records:
-        record.latest_answer = found.get(record.pk)
+    """Read the latest answer of each record of a page already read, in one query for these records
+    only (not annotated on the whole filtered list, which made the list and its count read every
+    record's updates); the same rule as RecordQuerySet.with_latest_answer."""
+    prefetch_related_objects(records, latest_answer_prefetch())

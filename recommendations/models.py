@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -197,20 +197,7 @@ class RecordQuerySet(models.QuerySet):
         """Read each record's latest answer (`record.latest_answer`: the force's own words, never a
         workflow step such as "Signed off as complete") with one more query for the whole list.
         `record.latest_update` stays the latest entry of any kind: show it beside as the step."""
-        from django.db.models import OuterRef, Prefetch, Subquery
-
-        latest = (
-            ProgressUpdate.objects.filter(record=OuterRef("record"), kind__in=ANSWER_KINDS)
-            .order_by(models.F("dated").desc(nulls_last=True), "-created_at", "-pk")
-            .values("pk")[:1]
-        )
-        return self.prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=ProgressUpdate.objects.filter(pk=Subquery(latest)).select_related("author"),
-                to_attr="_latest_answers",
-            )
-        )
+        return self.prefetch_related(latest_answer_prefetch())
 
     def for_overview(self):
         """Everything a list page shows, in a fixed number of queries whatever the size."""
@@ -281,20 +268,10 @@ class Record(ChoiceLabels, models.Model):
     def latest_answer(self):
         """The latest progress update in the force's own words (see RecordQuerySet.with_latest_answer,
         which reads it for a whole list at once); None without one."""
-        if "_latest_answer" in self.__dict__:
-            return self.__dict__["_latest_answer"]
         prefetched = self.__dict__.get("_latest_answers")
         if prefetched is not None:
             return prefetched[0] if prefetched else None
-        return (
-            self.updates.filter(kind__in=ANSWER_KINDS)
-            .order_by(models.F("dated").desc(nulls_last=True), "-created_at", "-pk")
-            .first()
-        )
-
-    @latest_answer.setter
-    def latest_answer(self, update):
-        self.__dict__["_latest_answer"] = update
+        return self.updates.filter(kind__in=ANSWER_KINDS).order_by(*LATEST_ANSWER_ORDER).first()
 
     @property
     def is_closed(self) -> bool:
@@ -337,6 +314,25 @@ class Owner(models.Model):
 
 # Timeline entries that carry the force's answer on a recommendation, not the workflow's steps around it.
 ANSWER_KINDS = ("update", "correction", "closure_requested", "imported")
+# The latest answer: the latest dated one, an undated one only when none is dated (on every
+# database: PostgreSQL would put NULLs first in a plain descending order).
+LATEST_ANSWER_ORDER = (models.F("dated").desc(nulls_last=True), "-created_at", "-pk")
+
+
+def latest_answer_prefetch() -> Prefetch:
+    """Each record's latest answer as `record._latest_answers` (read by Record.latest_answer), in
+    one query for a queryset (RecordQuerySet.with_latest_answer) or a list already read
+    (prefetch_related_objects)."""
+    latest = (
+        ProgressUpdate.objects.filter(record=OuterRef("record"), kind__in=ANSWER_KINDS)
+        .order_by(*LATEST_ANSWER_ORDER)
+        .values("pk")[:1]
+    )
+    return Prefetch(
+        "updates",
+        queryset=ProgressUpdate.objects.filter(pk=Subquery(latest)).select_related("author"),
+        to_attr="_latest_answers",
+    )
 
 
 class AppendOnlyQuerySet(models.QuerySet):

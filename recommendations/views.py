@@ -95,7 +95,7 @@ class ForceOverviewView(TemplateView):
         ).get_page(self.request.GET.get("page"))
         shown = records.distinct().count()
         records = records.filter(recommendation__inspection__in=list(page.object_list))
-        records = list(listing.with_latest_answer_id(records).distinct())
+        records = list(records.distinct())
         listing.attach_latest_answers(records)
         stale_after = listing.stale_after_days(self.request.force)
         for record in records:

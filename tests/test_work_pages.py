@@ -713,3 +713,25 @@ def test_lists_and_reminders_judge_stale_on_the_same_day(world):
         assert (listing.stale_days(record, today, days) == days) is stale
         assert (stale_due_on(last, today, days) is not None) is stale
     assert listing.stale_days(record, last + timedelta(days=400), 0) is None  # 0 days: never stale
+
+
+def test_every_way_of_reading_the_latest_answer_prefers_a_dated_one_to_an_undated_one(world, gwent_staff):
+    """One rule (recommendations.models.LATEST_ANSWER_ORDER) for a list read at once, a page already
+    read and a single record: an undated answer is the latest only when none is dated (PostgreSQL
+    would put it first in a plain descending order)."""
+    from recommendations.listing import attach_latest_answers
+
+    record = world.record(world.gwent, 15)
+    add_progress_update(record, author=gwent_staff, text="Dated answer.")
+    add_progress_update(record, author=gwent_staff, text="From an undated letter.", date_not_known=True)
+    assert record.updates.order_by("-pk").first().dated is None
+    queryset = Record.objects.filter(pk=record.pk).with_latest_answer().get()
+    page = [Record.objects.get(pk=record.pk)]
+    attach_latest_answers(page)
+    single = Record.objects.get(pk=record.pk)
+    assert (
+        queryset.latest_answer.text
+        == page[0].latest_answer.text
+        == single.latest_answer.text
+        == "Dated answer."
+    )
