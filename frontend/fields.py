@@ -11,9 +11,14 @@ from django.core.exceptions import ValidationError
 MAX_ID = 2**63 - 1
 
 
+def as_id(value) -> int | None:
+    """`value` as a database id, or None if it cannot be one."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
+
+
 def _is_id(value) -> bool:
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
+    return as_id(value) is not None
 
 
 class IdModelChoiceField(forms.ModelChoiceField):

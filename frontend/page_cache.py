@@ -1,7 +1,8 @@
-"""Serve repeat reads of the busiest force pages from the cache, never a stale or another's page.
+"""Serve repeat reads of the busiest pages from the cache, never a stale or another's page.
 
-What is cached: the whole response of a GET to one of PAGES (a force's work pages, the record page
-and the API record list) for the session that asked for it: keyed on everything in its session
+What is cached: the whole response of a GET to one of PAGES (a force's work pages, the record page,
+the API record list and the national team's pages, each of which is still written in the access
+log when it comes from the cache) for the session that asked for it: keyed on everything in its session
 (the user, their password hash, two-factor device and language), the host, the exact URL (query
 string and page number included), the Accept header and the day it was drawn (overdue and "no
 update for N days" depend on the date). With Redis (REDIS_URL) the cache is shared by every

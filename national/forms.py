@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from forces.models import Force
+from frontend.fields import as_id
 from frontend.forms import GovukDateInput, GovukFormMixin
 from recommendations.models import CLOSURE_STAGES, Inspection, Recommendation, Record
 
@@ -35,11 +36,6 @@ def clean_filters(params) -> tuple[Filters, list[str], FilterForm]:
     ignored = [str(probe.fields[name].label) for name in probe.errors]
     good = {name: value for name, value in probe.cleaned_data.items() if value}
     return Filters(**good), ignored, FilterForm(initial=good)
-
-
-def _digits(value) -> int | None:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 class RecommendationChoiceField(forms.ModelChoiceField):
@@ -86,12 +82,13 @@ class SearchForm(GovukFormMixin, forms.Form):
         every inspection was thousands of options at national scale. Any police recommendation
         is still accepted (a link may name one without its inspection)."""
         field = self.fields["recommendation"]
-        inspection = _digits(self.data.get("inspection"))
-        if inspection is None and _digits(self.data.get("recommendation")) is not None:
+        inspection, recommendation = (
+            as_id(self.data.get("inspection")),
+            as_id(self.data.get("recommendation")),
+        )
+        if inspection is None and recommendation is not None:
             inspection = (
-                field.queryset.filter(pk=_digits(self.data.get("recommendation")))
-                .values_list("inspection_id", flat=True)
-                .first()
+                field.queryset.filter(pk=recommendation).values_list("inspection_id", flat=True).first()
             )
         offered = field.queryset.filter(inspection_id=inspection) if inspection else field.queryset.none()
         field.widget.choices = [

@@ -331,7 +331,8 @@ def ranked_ids(kind: str, parsed: ParsedQuery, filters: SearchFilters) -> list[i
         # A join (the published version, an inspection) in the candidate query stops the planner
         # using the GIN index, so candidates come from the table alone whenever the filters allow;
         # the full filters then apply to the candidates.
-        candidates = _table_only(kind, filters) if _table_only(kind, filters) is not None else base
+        table_only = _table_only(kind, filters)
+        candidates = table_only if table_only is not None else base
         candidates = (
             candidates.annotate(search=StoredVector()).filter(search=query).order_by(*recent).values("pk")
         )

@@ -20,8 +20,9 @@ def log_access(user, action: str, *, path: str = "", parameters: dict | None = N
         who = {"user_id": int(user)}
     else:
         who = {"user": user if getattr(user, "is_authenticated", False) else None}
+    inside_a_larger_transaction = connection.in_atomic_block  # whose commit must not change
     with transaction.atomic():
-        if connection.vendor == "postgresql" and not _inside_a_larger_transaction():
+        if connection.vendor == "postgresql" and not inside_a_larger_transaction:
             # The entry is written with every national page, from the page cache too, and waiting
             # for the disk on each made the commit most of a cached page's time. Not waiting can
             # lose the last fraction of a second of entries if the database server itself crashes
@@ -29,11 +30,6 @@ def log_access(user, action: str, *, path: str = "", parameters: dict | None = N
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         return AccessLog.objects.create(**who, action=action, path=path[:500], parameters=params)
-
-
-def _inside_a_larger_transaction() -> bool:
-    """Whether the atomic block just entered is nested in another (whose commit must not change)."""
-    return len(connection.savepoint_ids) > 0
 
 
 def _printable(value) -> str:
