@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from forces.access import is_national
 from forces.models import Force
+from frontend.fields import as_id
 from recommendations.models import Inspection, Recommendation
 
 from . import exports
@@ -111,7 +112,7 @@ class DashboardMixin:
         raw = self.request.GET.get("inspection", "").strip()
         if not raw:
             return latest, inspections
-        wanted = int(raw) if raw.isascii() and raw.isdigit() else None
+        wanted = as_id(raw)
         inspection = next((i for i in inspections if i.pk == wanted), None)
         if inspection is None:
             if warn and latest is not None:
