@@ -24,3 +24,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"mappa-test-{os.environ.get('PYTEST_XDIST_WORKER', 
 # Tests roll their transactions back, which the page cache cannot see (a page drawn from rolled-back
 # rows would outlive them), so it is off here; tests/test_page_cache.py turns it on for its own.
 PAGE_CACHE_SECONDS = 0
+if IS_POSTGRES:  # noqa: F405
+    # Test data is thrown away, so a commit need not wait for the disk: transactional tests (the
+    # browser, worker and fault tests) commit every row they write and flush every table after.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -630,4 +630,3 @@ def test_an_unknown_sort_gives_the_dashboard_in_force_order(published, national,
     assert response.status_code == 200
     names = [row.force.name for row in response.context["dashboard"].rows]
     assert names == sorted(names)
-

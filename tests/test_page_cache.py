@@ -338,7 +338,9 @@ def _national_url(url, world):
     if url == "national:compare":
         return reverse("national:compare", kwargs={"pk": world.inspection.recommendations.get(number=14).pk})
     if url == "national:force-answers":
-        return reverse("national:force-answers", kwargs={"inspection_pk": world.inspection.pk, "slug": "gwent"})
+        return reverse(
+            "national:force-answers", kwargs={"inspection_pk": world.inspection.pk, "slug": "gwent"}
+        )
     return url
 
 

@@ -11,7 +11,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 
 import reminders.tasks  # noqa: F401  (registers reminders.sweep on every Celery app)
 from recommendations.models import Owner
@@ -115,8 +115,13 @@ def _worker_app(broker_url: str, **transport) -> Celery:
 def _wait_for(predicate, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
-            return True
+        try:
+            if predicate():
+                return True
+        except OperationalError:
+            # The embedded default's in-memory test database locks a table while the worker's
+            # thread writes to it ("database table is locked"): look again a moment later.
+            pass
         time.sleep(0.2)
     return False
 

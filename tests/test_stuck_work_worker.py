@@ -15,6 +15,7 @@ import time
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from kombu import Connection
 
 from recommendations.models import ProgressUpdate
 from spreadsheets.models import ImportJob
@@ -41,6 +42,17 @@ def _held_by_a_worker(job) -> bool:
         return False
     except DatabaseError:
         return True
+
+
+def _listening(queue: str) -> bool:
+    """A Celery worker consuming `queue` from Redis has declared its binding there."""
+    with Connection(os.environ["REDIS_URL"]) as broker:
+        return bool(broker.default_channel.client.exists(f"_kombu.binding.{queue}"))
+
+
+def _queued(queue: str) -> int:
+    with Connection(os.environ["REDIS_URL"]) as broker:
+        return broker.default_channel.client.llen(queue)
 
 
 def _worker(env, queue, log):
@@ -106,13 +118,19 @@ def test_killed_worker_import_finishes_exactly_once_within_minutes(world, gwent_
     second = _worker(env, default_queue, open(logs / "second.log", "w"))  # noqa: SIM115  # ready before the sweep needs it
     try:
         ImportJob._base_manager.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
-        with _RealBroker() as app:
+        # Send only once the first worker is listening, on a connection of the test's own: a
+        # message published through a pooled connection before the worker was up was once lost.
+        assert _wait(lambda: _listening(first_queue), 120), "the first worker never started listening"
+        with _RealBroker() as app, Connection(os.environ["REDIS_URL"]) as broker:
             app.send_task(
                 "spreadsheets.run_progress_import",
                 kwargs={"job_id": job.pk, "commit": True, "force_id": world.gwent.pk},
                 queue=first_queue,
+                connection=broker,
             )
-        assert _wait(lambda: _held_by_a_worker(job), 400), "the first worker never started the import"
+        assert _wait(lambda: _held_by_a_worker(job), 120), (
+            f"the first worker never started the import ({_queued(first_queue)} message(s) still queued)"
+        )
         time.sleep(1.0)  # well into applying the rows
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=20)

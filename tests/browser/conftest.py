@@ -115,6 +115,9 @@ def assert_no_axe_violations(page, *, context: str = "", extra_rules: tuple = ()
     run); fail listing every violation."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=_axe_source())
+        # Sending axe's half a megabyte into each page took as long as running it: from now on the
+        # browser context loads it into every page itself.
+        page.context.add_init_script(script=_axe_source())
     result = page.evaluate(
         """async ([tags, extra]) => {
             const known = new Set(axe.getRules().map(r => r.ruleId));
