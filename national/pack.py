@@ -17,7 +17,7 @@ A fixed number of queries builds the whole pack.
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -64,6 +64,10 @@ QUARTER_MONTHS = {
 }
 QUARTER_PARAM = re.compile(r"^(\d{4})-Q([1-4])$")
 OVERDUE_LISTED = 50  # the national pack lists the oldest; a force's pack lists them all
+# The pack page lists at most this many of each list (closed, extended, overdue) and says how many
+# there are in all; its PDF and Word document, the papers a board reads, list them all. A force with
+# a decade of inspections has thousands of overdue items: listed in full, its pack page was 719 KB.
+PAGE_LISTED = 50
 CHART_WIDTH = 300
 CHART_LABEL = 110
 
@@ -163,6 +167,18 @@ class Pack:
     status_labels: list = field(default_factory=list)
     # (stage key, label, records that had reached it by the quarter's end, records reaching it in it)
     closure_stages: list = field(default_factory=list)
+    # Records closed in the quarter (a record signed off and closed by HMICFRS counts once) and due
+    # dates extended in it: the lists above may be cut for the page (`on_page`); these stay whole.
+    closed_count: int = 0
+    extended_total: int = 0
+
+    def on_page(self) -> "Pack":
+        """The pack as its web page shows it: each list cut to its first PAGE_LISTED items (the
+        oldest overdue, the earliest closed and extended in the quarter), every count kept."""
+        limit = PAGE_LISTED
+        return replace(
+            self, closed=self.closed[:limit], extended=self.extended[:limit], overdue=self.overdue[:limit]
+        )
 
     @property
     def history_bars(self) -> list:
@@ -187,13 +203,16 @@ class Pack:
         return [(label, STATUS_COLOURS[value]) for value, label in self.status_labels]
 
     @property
-    def closed_count(self) -> int:
-        """Records closed in the quarter (a record signed off and closed by HMICFRS counts once)."""
-        return len({i.record_id for i in self.closed})
-
-    @property
     def overdue_listed_all(self) -> bool:
         return len(self.overdue) == self.overdue_total
+
+    @property
+    def closed_listed_all(self) -> bool:
+        return len({i.record_id for i in self.closed}) == self.closed_count
+
+    @property
+    def extended_listed_all(self) -> bool:
+        return len(self.extended) == self.extended_total
 
 
 def _bars(rows, order) -> list:
@@ -435,4 +454,6 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
         history=history,
         status_labels=[(value, labels[value]) for value in S.values],
         closure_stages=closure_stages,
+        closed_count=len({i.record_id for i in closed}),
+        extended_total=len(extended),
     )

@@ -17,7 +17,7 @@ from django.views import View
 from django_scopes import scopes_disabled
 
 from .models import AccessLog, PackRender
-from .pack import Quarter, available_quarters, build_pack
+from .pack import PAGE_LISTED, Quarter, available_quarters, build_pack
 from .pack_documents import pack_docx
 from .services import request_pack_render
 from .views import NationalView
@@ -72,7 +72,12 @@ class PackMixin:
     def page(self, request):
         quarter, quarters, notes = self.chosen_quarter(request.GET.get("quarter", "").replace("\x00", ""))
         force = self.pack_force()
-        pack = build_pack(quarter, force) if quarter else None
+        # The page lists the first items of each list; the PDF and Word document list them all.
+        whole = build_pack(quarter, force) if quarter else None
+        pack = whole.on_page() if whole else None
+        cut = whole is not None and any(
+            len(getattr(whole, name)) > len(getattr(pack, name)) for name in ("closed", "extended", "overdue")
+        )
         return TemplateResponse(
             request,
             "national/pack_detail.html",
@@ -85,6 +90,8 @@ class PackMixin:
                 "docx_url": self.url("pack-docx"),
                 "pdf_url": self.url("pack-pdf"),
                 "renders": self.renders(quarter) if quarter else [],
+                "page_listed": PAGE_LISTED,
+                "cut_for_page": cut,
             },
         )
 

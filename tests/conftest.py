@@ -34,6 +34,7 @@ LONGEST_FIRST = (
     "tests/test_api_fuzz.py",
     "tests/browser/test_progress_browser.py",
     "tests/browser/test_reflow_browser.py",
+    "tests/test_stuck_work_worker.py",
 )
 
 

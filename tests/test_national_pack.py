@@ -264,3 +264,44 @@ def test_the_status_history_in_one_pass_matches_each_record_looked_up_at_each_qu
         Counter(_status_at(changes[r[0]], q.end, r[1]) for r in rows if r[8] <= q.end) for q in quarters
     ]
     assert [counts for _q, counts in _status_history(quarters, rows, changes)] == expected
+
+
+def test_the_pack_page_lists_the_first_items_and_the_word_document_lists_them_all(
+    world, gwent_staff, client_for, monkeypatch
+):
+    """A force with years of inspections has thousands of overdue items: its pack page lists the
+    oldest few and says how many there are; the Word document, the board's paper, lists them all."""
+    from docx import Document
+
+    quarter = Quarter.of(timezone.localdate()).previous()
+    whole = build_pack(quarter, world.gwent)
+    assert whole.overdue_total >= 2, "the seed world should have overdue records"
+    monkeypatch.setattr("national.pack.PAGE_LISTED", 1)
+    monkeypatch.setattr("national.views_pack.PAGE_LISTED", 1)
+    client = client_for(gwent_staff)
+    url = reverse("national:force-pack", kwargs={"force_slug": "gwent"})
+    html = client.get(url, {"quarter": quarter.param}).content.decode()
+    assert f"The 1 oldest of {whole.overdue_total} overdue items" in html
+    assert "This page lists at most 1 items in each list" in html
+    assert html.count('<td class="govuk-table__cell govuk-table__cell--numeric">') >= 1
+    assert (
+        whole.overdue[1].label
+        not in html.split("Overdue at the end of the quarter", 1)[1].split("</table>")[0]
+    )
+
+    docx = client.get(
+        reverse("national:force-pack-docx", kwargs={"force_slug": "gwent"}), {"quarter": quarter.param}
+    )
+    tables = Document(io.BytesIO(docx.content)).tables
+    overdue = next(t for t in tables if t.rows[0].cells[-1].text == "Days overdue")
+    assert len(overdue.rows) - 1 == whole.overdue_total
+
+
+def test_the_pack_page_says_nothing_is_left_out_when_every_list_fits(world, gwent_staff, client_for):
+    quarter = Quarter.of(timezone.localdate()).previous()
+    html = (
+        client_for(gwent_staff)
+        .get(reverse("national:force-pack", kwargs={"force_slug": "gwent"}), {"quarter": quarter.param})
+        .content.decode()
+    )
+    assert "This page lists at most" not in html
