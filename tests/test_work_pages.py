@@ -498,6 +498,7 @@ def test_force_pages_stay_under_100_kb_with_a_years_records(world, gwent_staff, 
         "/forces/gwent/",
         "/forces/gwent/responses/",
         "/forces/gwent/responses/?page=2",
+        "/forces/gwent/pack/",
     ]
     for user in (gwent_staff, gwent_chief):
         client = client_for(user)
