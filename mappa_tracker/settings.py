@@ -304,7 +304,8 @@ REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, sharing one client per connection pool (mappa_tracker.cache).
+            "BACKEND": "mappa_tracker.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"mappa:{DATABASES['default']['NAME']}",
         }
