@@ -28,9 +28,12 @@ def _seed_rows():
     )
 
 
-def load_seed_responses(inspection, *, render=True) -> int:
+def load_seed_responses(inspection, *, render=True, only=None) -> int:
+    """The seed forces' published responses (`only`: these force slugs), each once."""
     created = 0
     for row in _seed_rows():
+        if only is not None and row["force"] not in only:
+            continue
         force = Force.objects.get(slug=row["force"])
         with scope(force=force.pk):
             if Response.objects.filter(force=force, inspection=inspection).exists():

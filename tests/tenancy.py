@@ -431,14 +431,14 @@ def all_url_names(resolver=None, namespace="") -> set[str]:
     return names
 
 
-# Issue 4: section 55 responses. Each force's seed response is published (so the public pages
-# have content); `response_kwargs` loads them on first use.
+# Section 55 responses. Each force's seed response is published (so the public pages have
+# content); `response_kwargs` loads the one it needs on first use.
 def _seed_response(world, force):
     from responses.demo import load_seed_responses
     from responses.models import Response
 
     if not Response.objects.filter(force=force, inspection=world.inspection).exists():
-        load_seed_responses(world.inspection, render=False)
+        load_seed_responses(world.inspection, render=False, only={force.slug})
     return Response.objects.get(force=force, inspection=world.inspection)
 
 
