@@ -6,6 +6,7 @@ officer; `national` reads everything; `admin` is a superuser.
 
 import uuid
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.conf import settings
@@ -286,15 +287,49 @@ def personas(gwent_staff, gwent_chief, dyfed_staff, dyfed_chief, national, admin
     }
 
 
+@pytest.fixture(scope="module")
+def _persona_sessions(request, _shared_world):
+    """For modules marked `shared_sessions` (and `shared_world`): each persona signed in once for
+    the module, inside the module's transaction. {user id: (session key, session data)}.
+
+    Signing in writes the session, the user's last sign-in and an audit event, and cost more than
+    many of the requests the tenancy matrix and the form fuzzing make with it. Only for modules
+    that do not count sign-ins: a test there gets a session made before it, not by it."""
+    if _shared_world is None or request.node.get_closest_marker("shared_sessions") is None:
+        return {}
+    from django.test import Client
+
+    sessions = {}
+    with request.getfixturevalue("django_db_blocker").unblock(), scopes_disabled():
+        for username, *_rest in PERSONAS.values():
+            user = User.objects.get(username=username)
+            client = Client()
+            client.force_login(user)
+            session = client.session
+            sessions[user.pk] = (session.session_key, dict(session))
+    return sessions
+
+
 @pytest.fixture
-def client_for(client):
+def client_for(client, _persona_sessions):
     """client_for(user) -> a test client signed in as `user` (None: signed out)."""
     from django.test import Client
 
     def make(user):
         c = Client()
-        if user is not None:
-            c.force_login(user)
+        if user is None:
+            return c
+        if user.pk in _persona_sessions:
+            # The module's session for this persona, put back as it was made: whatever an earlier
+            # test changed in it (the language, a sign-out) is undone in the database by that
+            # test's rollback, and in a cache in front of it by this save.
+            key, data = _persona_sessions[user.pk]
+            store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+            store._session_cache = dict(data)
+            store.save()
+            c.cookies[settings.SESSION_COOKIE_NAME] = key
+            return c
+        c.force_login(user)
         return c
 
     return make

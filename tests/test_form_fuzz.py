@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from .tenancy import ROLES, ROUTES
 
-pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world, pytest.mark.shared_sessions]
 
 EXAMPLES = int(os.environ.get("FORM_FUZZ_EXAMPLES", "8"))
 NASTY = [

@@ -6,7 +6,7 @@ from django.urls import reverse
 from .tenancy import EXEMPT, EXEMPT_PREFIXES, PEOPLE_ROLES, ROLES, ROUTES, all_url_names
 
 # ~600 cases read the same world: build it once for the module, each case rolls back its changes.
-pytestmark = [pytest.mark.django_db, pytest.mark.shared_world]
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_world, pytest.mark.shared_sessions]
 
 
 def _request(client, route, url, world):
