@@ -23,41 +23,6 @@ from recommendations.models import Inspection, ProgressUpdate, Record
 SEED_SLUGS = ("dyfed-powys", "gwent", "avon-and-somerset", "staffordshire", "gloucestershire")
 
 
-# The longest files first. pytest-xdist (--dist loadfile) hands whole files to its processes, most
-# tests first, so the browser files (a few long tests each) came last and kept one process busy for
-# minutes after the other had finished. These start first; the rest follow in xdist's order.
-LONGEST_FIRST = (
-    "tests/browser/test_a11y_all_pages.py",
-    "tests/test_tenancy_matrix.py",
-    "tests/test_production_smoke.py",
-    "tests/test_form_fuzz.py",
-    "tests/browser/test_national_browser.py",
-    "tests/test_api_fuzz.py",
-    "tests/browser/test_progress_browser.py",
-    "tests/browser/test_reflow_browser.py",
-    "tests/test_stuck_work_worker.py",
-)
-
-
-@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown when run with -p no:xdist
-def pytest_xdist_make_scheduler(config, log):
-    if config.getoption("dist") != "loadfile":
-        return None  # xdist's own scheduler
-    from xdist.scheduler import LoadFileScheduling
-
-    class LongestFilesFirst(LoadFileScheduling):
-        def _assign_work_unit(self, node):
-            if not getattr(self, "_longest_first", False):
-                rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
-                ordered = sorted(self.workqueue.items(), key=lambda unit: rank.get(unit[0], len(rank)))
-                self.workqueue.clear()
-                self.workqueue.update(ordered)
-                self._longest_first = True
-            super()._assign_work_unit(node)
-
-    return LongestFilesFirst(config, log)
-
-
 @pytest.fixture(autouse=True)
 def _no_scope_outside_requests(request):
     """Service tests marked `force_scope("gwent")` run inside that force's scope, as a request or a
