@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from . import broker  # noqa: F401  (filesystem:// is the project's transport: mappa_tracker.broker)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mappa_tracker.settings")
 
 app = Celery("mappa_tracker")
