@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-from . import broker  # noqa: F401  (filesystem:// is the project's transport: mappa_tracker.broker)
+# Importing the transport registers it: filesystem:// is the project's (mappa_tracker.broker).
+from .broker import Transport  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mappa_tracker.settings")
 
