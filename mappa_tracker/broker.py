@@ -11,6 +11,7 @@ Redis) means this one in every process that imports the project (web, worker, be
 
 import os
 import uuid
+from contextlib import suppress
 from time import monotonic
 
 from kombu.exceptions import ChannelError
@@ -31,6 +32,8 @@ class Channel(filesystem.Channel):
                 file.write(str_to_bytes(dumps(payload)))
             os.replace(partial, final)
         except OSError as exc:
+            with suppress(OSError):
+                os.remove(partial)  # a half-written file is never left behind
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
 

@@ -75,9 +75,6 @@ class PackMixin:
         # The page lists the first items of each list; the PDF and Word document list them all.
         whole = build_pack(quarter, force) if quarter else None
         pack = whole.on_page() if whole else None
-        cut = whole is not None and any(
-            len(getattr(whole, name)) > len(getattr(pack, name)) for name in ("closed", "extended", "overdue")
-        )
         return TemplateResponse(
             request,
             "national/pack_detail.html",
@@ -91,7 +88,7 @@ class PackMixin:
                 "pdf_url": self.url("pack-pdf"),
                 "renders": self.renders(quarter) if quarter else [],
                 "page_listed": PAGE_LISTED,
-                "cut_for_page": cut,
+                "cut_for_page": pack != whole,
             },
         )
 

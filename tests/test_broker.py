@@ -7,7 +7,7 @@ from mappa_tracker import broker
 
 
 def _connection(tmp_path):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (tmp_path / sub).mkdir(exist_ok=True)
     return Connection(
         "filesystem://",
@@ -15,6 +15,8 @@ def _connection(tmp_path):
             "data_folder_in": str(tmp_path / "queue"),
             "data_folder_out": str(tmp_path / "queue"),
             "processed_folder": str(tmp_path / "processed"),
+            # Without it kombu keeps its exchange table in control/ under the working directory.
+            "control_folder": str(tmp_path / "control"),
         },
     )
 
@@ -41,6 +43,7 @@ def test_a_message_being_written_is_not_taken_and_a_written_one_is(tmp_path):
 
 
 def test_the_message_file_appears_only_once_complete(tmp_path, monkeypatch):
+    # Another queue name than the test above: kombu remembers bindings per process, not per folder.
     import json
     import os
 
@@ -48,14 +51,14 @@ def test_the_message_file_appears_only_once_complete(tmp_path, monkeypatch):
     real_replace = os.replace
 
     def spy(source, target):
-        visible = [p.name for p in (tmp_path / "queue").iterdir() if p.name.endswith(".jobs.msg")]
+        visible = [p.name for p in (tmp_path / "queue").iterdir() if p.name.endswith(".reports.msg")]
         seen.append((visible, json.loads(open(source, "rb").read())))  # noqa: SIM115
         real_replace(source, target)
 
     monkeypatch.setattr(broker.os, "replace", spy)
     with _connection(tmp_path) as connection:
-        queue = connection.SimpleQueue("jobs")
-        queue.put({"job": 2})
+        queue = connection.SimpleQueue("reports")
+        queue.put({"report": 2})
         queue.close()
     [(visible, written)] = seen
     assert [name for name in visible if not name.startswith(broker.PARTIAL)] == []  # none yet
