@@ -1,0 +1,84 @@
+"""How close could a faster template engine bring the force pages to their own SQL?
+
+Draws each force page (as bench/bench_pages.py --force does) twice in one process: as it is, and
+with its template's rendering replaced by nothing, every queryset in the context still evaluated.
+The second is the bound for any template engine, Jinja2 included. Then times a signed-in request
+that passes every middleware and whose view answers at once: the fixed cost of a request.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mappa_bench PAGE_CACHE_SECONDS=0 \\
+        .venv/bin/python bench/template_bound.py
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db.models.query import QuerySet  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.template.response import SimpleTemplateResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from bench.bench_pages import force_pages, measure  # noqa: E402
+from recommendations.views import RecordDetailView  # noqa: E402
+
+
+def _nothing_drawn(self):
+    for value in (self.context_data or {}).values():
+        if isinstance(value, QuerySet):
+            list(value)
+        elif isinstance(getattr(value, "object_list", None), QuerySet):
+            list(value.object_list)
+    return ""
+
+
+def _time_pages(clients, repeat):
+    results = {}
+    for name, url, username in force_pages():
+        if name.startswith("API"):  # JSON, no template
+            continue
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        results[name] = measure(clients[username], url, repeat)
+    return results
+
+
+def main(repeat=10):
+    clients = {}
+    drawn = _time_pages(clients, repeat)
+    real = SimpleTemplateResponse.rendered_content
+    SimpleTemplateResponse.rendered_content = property(_nothing_drawn)
+    try:
+        bare = _time_pages(clients, repeat)
+    finally:
+        SimpleTemplateResponse.rendered_content = real
+    print(f"{'page':22} {'drawn ms (SQL)':>16} {'x SQL':>6} {'no template (SQL)':>18} {'x SQL':>6}")
+    for name, row in drawn.items():
+        other = bare[name]
+        print(
+            f"{name:22} {row['median_ms']:>8} ({row['db_median_ms']:>5}) {row['median_ms'] / row['db_median_ms']:>6.2f}"
+            f" {other['median_ms']:>10} ({other['db_median_ms']:>5}) {other['median_ms'] / other['db_median_ms']:>6.2f}"
+        )
+    record_url = next(url for name, url, _user in force_pages() if name == "record page")
+    real_get = RecordDetailView.get
+    RecordDetailView.get = lambda self, request, *args, **kwargs: HttpResponse("")
+    try:
+        floor = measure(clients["bench.gwent"], record_url, 200)
+    finally:
+        RecordDetailView.get = real_get
+    print(
+        f"a signed-in request through every middleware, its view answering at once: {floor['median_ms']} ms,"
+        f" SQL {floor['db_median_ms']} ms in {floor['queries']} queries"
+    )
+
+
+if __name__ == "__main__":
+    main()
