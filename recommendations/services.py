@@ -156,7 +156,13 @@ def _add_progress_update(
     older version of the record is refused as stale rather than silently overwriting. The entry's
     kind follows from its status step (kind_for_step); a correction is always a correction.
     """
-    locked = Record.objects.select_for_update().select_related("force").get(pk=record.pk)
+    # Only the record's row is locked (of=self): without it PostgreSQL locks every joined row, the
+    # force's too, and every change in the force would wait for any other, a long import's included.
+    locked = (
+        Record.objects.select_for_update(of=("self",))
+        .select_related("force", "latest_update")
+        .get(pk=record.pk)
+    )
     access = access or access_for(author, locked.force)
     if access.force.pk != locked.force_id or not access.can_edit:
         raise PermissionDenied(_("You cannot update this force's records."))
@@ -665,7 +671,7 @@ def record_hmicfrs_closure(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = Record.objects.select_for_update().select_related("force").get(pk=record.pk)
+        locked = Record.objects.select_for_update(of=("self",)).select_related("force").get(pk=record.pk)
         if expected_version is not None and expected_version != locked.version:
             raise StaleRecord(_("Someone else changed this record while you were editing. Try again."))
         locked.hmicfrs_closed_on = closed_on

@@ -425,7 +425,11 @@ def run_render(render_id: int) -> LetterRender:
     from .letters import render_pdf_for_version
 
     with transaction.atomic():
-        render = LetterRender.objects.select_for_update().select_related("version", "force").get(pk=render_id)
+        render = (
+            LetterRender.objects.select_for_update(of=("self",))
+            .select_related("version", "force")
+            .get(pk=render_id)
+        )
         if render.status == LetterRender.Status.DONE:
             return render  # a redelivered message: the work is done already
         render.status = LetterRender.Status.RENDERING
