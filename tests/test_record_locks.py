@@ -48,20 +48,13 @@ def _held(world, author, number):
     return release, thread, errors
 
 
-def _within_two_seconds(change):
-    """Run `change` in a transaction that gives up on any lock it waits for longer than 2 s."""
-    with scope(force=change.force_pk), transaction.atomic():
+def _within_two_seconds(force, change):
+    """Run `change()` in the force's scope, in a transaction that gives up on any lock it waits for
+    longer than 2 s."""
+    with scope(force=force.pk), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")
         change()
-
-
-class _Change:
-    def __init__(self, force_pk, call):
-        self.force_pk, self.call = force_pk, call
-
-    def __call__(self):
-        self.call()
 
 
 @pytest.mark.parametrize(
@@ -69,7 +62,7 @@ class _Change:
     ["progress update", "HMICFRS closure"],
 )
 def test_a_change_held_open_does_not_hold_up_another_record_of_the_same_force(
-    postgresql, world, gwent_staff, gwent_chief, second
+    postgresql, world, gwent_staff, second
 ):
     release, thread, errors = _held(world, gwent_staff, 14)
     other = world.record(world.gwent, 15)
@@ -84,7 +77,7 @@ def test_a_change_held_open_does_not_hold_up_another_record_of_the_same_force(
             basis="Evidence of the training given to every MAPPA lead.",
         )
     try:
-        _within_two_seconds(_Change(world.gwent.pk, call))
+        _within_two_seconds(world.gwent, call)
     finally:
         release.set()
         thread.join(30)
@@ -98,9 +91,7 @@ def test_two_changes_to_the_same_record_take_turns(postgresql, world, gwent_staf
     try:
         with pytest.raises(OperationalError, match="lock timeout"):
             _within_two_seconds(
-                _Change(
-                    world.gwent.pk, lambda: add_progress_update(record, author=gwent_staff, text="Waits.")
-                )
+                world.gwent, lambda: add_progress_update(record, author=gwent_staff, text="Waits.")
             )
     finally:
         release.set()
