@@ -14,7 +14,8 @@ Writes are seen where they happen, on the database connection (an execute wrappe
 connection of every process: web, worker, management command), so no writer can forget to say so,
 whether it saves, bulk-creates, updates a queryset or runs SQL. The token is replaced at the write
 (so a page drawn during the transaction is never filed under the new token) and again when the
-transaction commits (so a page drawn from the old rows while it was open is dropped too). Only the
+transaction commits (so a page drawn from the old rows while it was open is dropped too); a write
+outside a transaction commits at once, and the token is replaced again as soon as it has. Only the
 tables that reads themselves write (the session row, sign-in attempts, the national access log) do
 not count. One token for all forces rather than one per force: a write anywhere empties every
 force's cached pages, which costs hit rate, not truth. The pages also expire after
@@ -104,13 +105,20 @@ def _is_write(sql) -> bool:
 
 
 def _watch_writes(execute, sql, params, many, context):
-    if _is_write(sql):
-        bump_data_version()
-        connection = context["connection"]
-        if connection.in_atomic_block and not any(
-            func is bump_data_version for _, func, _ in connection.run_on_commit
-        ):
-            transaction.on_commit(bump_data_version, using=connection.alias)
+    if not _is_write(sql):
+        return execute(sql, params, many, context)
+    bump_data_version()
+    connection = context["connection"]
+    if not connection.in_atomic_block:
+        # Autocommit: the statement is its own transaction and commits as it returns. A page that
+        # read the token just replaced, then its rows before this statement committed, would
+        # otherwise be filed under a token that stays current; replacing it again drops that page.
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            bump_data_version()
+    if not any(func is bump_data_version for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(bump_data_version, using=connection.alias)
     return execute(sql, params, many, context)
 
 

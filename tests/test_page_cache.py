@@ -131,6 +131,26 @@ def test_the_commit_replaces_the_token(world, django_capture_on_commit_callbacks
     assert page_cache.data_version() not in (before, at_write)
 
 
+def test_a_write_outside_a_transaction_replaces_the_token_once_it_has_committed():
+    """A page drawn while an autocommit write runs (the token already replaced, the rows not yet
+    changed) must not be filed under a token that outlives the write."""
+
+    class Autocommit:
+        in_atomic_block = False
+
+    drawn_under = []
+
+    def statement(sql, params, many, context):
+        drawn_under.append(page_cache.data_version())  # a reader draws the page now, from the old rows
+        return "executed"
+
+    before = page_cache.data_version()
+    sql = 'UPDATE "recommendations_record" SET "version" = 2'
+    assert page_cache._watch_writes(statement, sql, (), False, {"connection": Autocommit()}) == "executed"
+    assert drawn_under[0] != before
+    assert page_cache.data_version() not in (before, drawn_under[0])
+
+
 def test_reading_writes_nothing_that_drops_the_cache(world, gwent_staff, client_for, settings):
     settings.SESSION_REFRESH_SECONDS = 0  # the session row is written on this read
     client = client_for(gwent_staff)
