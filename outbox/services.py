@@ -53,7 +53,12 @@ def send(pk: int) -> bool:
             _task(row.task_name).apply(kwargs=row.kwargs, throw=True)
             return True
         try:
-            celery_app.send_task(row.task_name, kwargs=row.kwargs)
+            with celery_app.producer_or_acquire() as producer:
+                # One attempt to reach the broker, without kombu's waits between retries (2 s, then
+                # 4 s, up to its connect timeout): the pending row is the retry, sent again by the
+                # flush a minute later, so a page that queued work never stalls on a broker outage.
+                producer.connection.ensure_connection(max_retries=0)
+                celery_app.send_task(row.task_name, kwargs=row.kwargs, producer=producer)
         except Exception as exc:  # broker down or unreachable: keep it for the next flush
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             row.save(update_fields=["attempts", "last_error"])
