@@ -26,6 +26,7 @@ in per request; a page is never stored or served while a message waits to be sho
 """
 
 import hashlib
+import logging
 import re
 import uuid
 
@@ -41,7 +42,11 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from mappa_tracker.cache import CacheUnavailable
+
 from .sessions import REFRESHED_KEY
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "page-cache:data-version"
 # Named URLs whose GET responses are cached.
@@ -83,7 +88,8 @@ MESSAGES_SESSION_KEY = SessionStorage.session_key
 MESSAGES_COOKIE = CookieStorage.cookie_name
 
 
-def data_version() -> str:
+def data_version() -> str | None:
+    """The current token, made on first use; None while the cache cannot be reached."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
@@ -92,7 +98,19 @@ def data_version() -> str:
 
 
 def bump_data_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    """Retire the current token: the next reader makes a new one. A removal, so it is refused
+    (mappa_tracker.cache.CacheUnavailable) rather than lost while Redis cannot be reached: a write
+    whose token could not be replaced is not made, and no page drawn before it outlives it."""
+    cache.delete(VERSION_KEY)
+
+
+def _bump_after_commit() -> None:
+    # The change is committed: a cache that went away meanwhile cannot undo it, so say so in the
+    # log instead of failing the request that made it (its pages expire after PAGE_CACHE_SECONDS).
+    try:
+        bump_data_version()
+    except CacheUnavailable:
+        logger.exception("The data version could not be replaced after a commit.")
 
 
 def _is_write(sql) -> bool:
@@ -116,9 +134,9 @@ def _watch_writes(execute, sql, params, many, context):
         try:
             return execute(sql, params, many, context)
         finally:
-            bump_data_version()
-    if not any(func is bump_data_version for _, func, _ in connection.run_on_commit):
-        transaction.on_commit(bump_data_version, using=connection.alias)
+            _bump_after_commit()
+    if not any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(_bump_after_commit, using=connection.alias)
     return execute(sql, params, many, context)
 
 
@@ -182,6 +200,8 @@ class PageCacheMiddleware:
         # drawn under: a page drawn before the latest write is never served.
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or data_version()
+        if version is None:  # the cache cannot be reached: draw the page, keep nothing
+            return self.get_response(request)
         stored = found.get(key)
         if stored is not None and stored[0] == version:
             _, status, headers, body = stored

@@ -27,6 +27,13 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def service_unavailable(request):
+    """A change refused while the shared cache cannot be reached (frontend.errors)."""
+    response = render(request, "503.html", status=503)
+    response.service_page = True
+    return response
+
+
 def page_not_found(request, exception=None):
     response = render(request, "404.html", status=404)
     response.service_page = True  # frontend.errors: not to be replaced

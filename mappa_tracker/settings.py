@@ -304,17 +304,21 @@ REDIS_URL = env_str("REDIS_URL")
 CACHES = {
     "default": (
         {
-            # Django's Redis cache, sharing one client per connection pool (mappa_tracker.cache).
+            # Django's Redis cache, sharing one client per connection pool, reading from the
+            # database and refusing changes while Redis cannot be reached (mappa_tracker.cache).
             "BACKEND": "mappa_tracker.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"mappa:{DATABASES['default']['NAME']}",
+            # An unreachable Redis costs a page a second at most, not the system's TCP timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mappa"}
     )
 }
 if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached database sessions, a sign-out removing the cached copy first (frontend.sessions).
+    SESSION_ENGINE = "frontend.sessions"
 # Repeat reads of the force pages come from the cache for this many seconds at most, and never
 # after any write (frontend.page_cache); 0 turns it off. Only with Redis by default: a write in one
 # process (another gunicorn worker, a Celery worker) must drop the pages every process serves.

@@ -126,7 +126,7 @@ def test_the_commit_replaces_the_token(world, django_capture_on_commit_callbacks
     finally:
         connection.run_on_commit[:0] = waiting
     assert at_write != before
-    assert [c for c in callbacks if c is page_cache.bump_data_version] == [page_cache.bump_data_version]
+    assert [c for c in callbacks if c is page_cache._bump_after_commit] == [page_cache._bump_after_commit]
     callbacks[0]()
     assert page_cache.data_version() not in (before, at_write)
 
