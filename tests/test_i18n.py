@@ -468,7 +468,11 @@ def test_every_page_is_fully_marked_for_translation(pseudo_language, world, pers
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     with translation.override(pseudo_language):
-        for view in (frontend_views.bad_request, frontend_views.server_error):
+        for view in (
+            frontend_views.bad_request,
+            frontend_views.server_error,
+            frontend_views.service_unavailable,
+        ):
             check(f"{view.__name__} page", view(request))
 
     assert pages >= 10, f"only {pages} pages were checked"
