@@ -100,8 +100,8 @@ def test_signing_out_is_refused_whole_so_no_cached_copy_can_sign_the_user_back_i
         with transaction.atomic():
             response = client.post("/accounts/logout/")
         assert response.status_code == 503
-        # The row was not removed before the cached copy could be: the session is still whole,
-        # not gone from the database while a copy waits in the cache.
+        # Refused before anything changed (signing out writes the audit trail first): the session
+        # is whole, its row there and still signing the user in, with no copy left to outlive it.
         assert Session.objects.filter(session_key=key).exists()
         assert client.get("/forces/gwent/home/").status_code == 200
     response = client.post("/accounts/logout/")
@@ -109,9 +109,7 @@ def test_signing_out_is_refused_whole_so_no_cached_copy_can_sign_the_user_back_i
     assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_a_sign_out_removes_the_cached_copy_before_and_after_the_row(
-    world, gwent_staff, client_for, settings, own_cache
-):
+def test_a_sign_out_removes_the_cached_copy_before_and_after_the_row(settings, own_cache):
     from django.core.cache import cache
 
     from frontend.sessions import SessionStore
