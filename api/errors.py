@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -20,6 +21,10 @@ DEFAULT_MESSAGES = {
     413: "The request body is too large.",
     415: "Unsupported media type.",
     500: "Server error.",
+    # While the shared cache cannot be reached (mappa_tracker.cache): reading works, changing does not.
+    503: gettext_lazy(
+        "The service cannot save changes just now. Nothing was saved: try again in a few minutes."
+    ),
 }
 
 
@@ -78,7 +83,7 @@ class ApiJsonErrorsMiddleware:
         if response.status_code >= 400 and "json" not in content_type:
             detail = DEFAULT_MESSAGES.get(response.status_code, "Error.")
             json_response = JsonResponse({"detail": detail}, status=response.status_code)
-            for header in ("Allow", "WWW-Authenticate"):
+            for header in ("Allow", "WWW-Authenticate", "Retry-After"):
                 if header in response:
                     json_response[header] = response[header]
             return json_response

@@ -2,7 +2,7 @@
 
 503: while the shared cache (Redis) cannot be reached, pages are read from the database but a
 change is refused (mappa_tracker.cache), with a page that says nothing was saved and when to try
-again; the API answers the same as JSON.
+again (api.errors turns it into the API's JSON error).
 
 With DEBUG off Django calls handler404/handler500 (frontend.views). With DEBUG on it answers with
 its technical pages instead, which list the URL patterns, settings and code: fine for a developer,
@@ -13,8 +13,6 @@ errors of its own and is left alone.
 """
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.utils.translation import gettext as _
 
 from mappa_tracker.cache import RETRY_SECONDS, CacheUnavailable
 
@@ -26,19 +24,10 @@ class ServiceErrorPagesMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, CacheUnavailable):
             return None
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {
-                    "detail": _(
-                        "The service cannot save changes just now. Nothing was saved: try again in a few minutes."
-                    )
-                },
-                status=503,
-            )
-        else:
-            from .views import service_unavailable
+        from .views import service_unavailable
 
-            response = service_unavailable(request)
+        # Under /api/, ApiJsonErrorsMiddleware turns this page into its JSON error, header kept.
+        response = service_unavailable(request)
         response["Retry-After"] = str(int(RETRY_SECONDS))
         return response
 

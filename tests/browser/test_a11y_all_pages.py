@@ -7,7 +7,6 @@ states of the main forms. One test per persona: the world is built and the perso
 every page is checked and all violations are reported together. A11Y_LIST=1 prints the pages checked.
 """
 
-import contextlib
 import io
 import os
 import re
@@ -17,12 +16,12 @@ from datetime import date
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.tenancy import ROUTES, response_kwargs
+from tests.test_cache_outage import redis_down
 
 from .conftest import assert_no_axe_violations, sign_in
 
@@ -204,20 +203,6 @@ def _inspection_preview(admin_user):
     return services.run(job, commit=False, table=table)
 
 
-@contextlib.contextmanager
-def _redis_down():
-    """The live server's cache on a port where nothing listens, as when Redis is down."""
-    from mappa_tracker import cache as shared_cache
-
-    down = {"default": {"BACKEND": "mappa_tracker.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
-    shared_cache.outage.until = 0.0
-    try:
-        with override_settings(CACHES=down, SESSION_ENGINE="frontend.sessions"):
-            yield
-    finally:
-        shared_cache.outage.until = 0.0
-
-
 def _visit_gwent_staff(checker, world, personas, new_page, settings):
     user = personas["gwent_staff"]
     page = checker.page
@@ -263,7 +248,7 @@ def _visit_gwent_staff(checker, world, personas, new_page, settings):
     # The page a change gets while Redis is down (mappa_tracker.cache): the same form, filled in well.
     page.goto(reverse("reminders:force-settings", kwargs={"force_slug": "gwent"}))
     page.locator("main input[type=text], main input[type=number]").first.fill("90")
-    with _redis_down():
+    with redis_down():
         page.get_by_role("button", name="Save settings").click()
         page.wait_for_load_state()
         assert "cannot save changes just now" in page.title(), page.title()
