@@ -16,6 +16,8 @@ from django.conf import settings
 
 from mappa_tracker.cache import RETRY_SECONDS, CacheUnavailable
 
+from .views import page_not_found, server_error, service_unavailable
+
 
 class ServiceErrorPagesMiddleware:
     def __init__(self, get_response):
@@ -24,8 +26,6 @@ class ServiceErrorPagesMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, CacheUnavailable):
             return None
-        from .views import service_unavailable
-
         # Under /api/, ApiJsonErrorsMiddleware turns this page into its JSON error, header kept.
         response = service_unavailable(request)
         response["Retry-After"] = str(int(RETRY_SECONDS))
@@ -42,6 +42,4 @@ class ServiceErrorPagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_superuser:
             return response
-        from .views import page_not_found, server_error
-
         return page_not_found(request) if response.status_code == 404 else server_error(request)

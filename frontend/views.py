@@ -29,9 +29,7 @@ def permission_denied(request, exception=None):
 
 def service_unavailable(request):
     """A change refused while the shared cache cannot be reached (frontend.errors)."""
-    response = render(request, "503.html", status=503)
-    response.service_page = True
-    return response
+    return render(request, "503.html", status=503)
 
 
 def page_not_found(request, exception=None):

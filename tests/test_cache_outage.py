@@ -17,11 +17,10 @@ from django.urls import reverse
 from mappa_tracker import cache as shared_cache
 from recommendations.models import ProgressUpdate
 
+from .test_faults import CLOSED_PORT
 from .test_one_writer import via_api, via_page
 
 pytestmark = pytest.mark.django_db
-
-CLOSED_PORT = "redis://127.0.0.1:1/0"
 
 
 @contextlib.contextmanager
