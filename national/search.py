@@ -20,7 +20,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, transaction
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.db.models.expressions import Col, Expression, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -331,22 +331,31 @@ def ranked_ids(kind: str, parsed: ParsedQuery, filters: SearchFilters) -> list[i
         # A join (the published version, an inspection) in the candidate query stops the planner
         # using the GIN index, so candidates come from the table alone whenever the filters allow;
         # the full filters then apply to the candidates.
+        # The candidates' ids are read first, as a list, not nested as a subquery: the planner
+        # misjudges the published-version join as one row and then ran a nested candidate subquery
+        # once per row of the force (2,870 times, 26 s at ten times the national data).
         table_only = _table_only(kind, filters)
         candidates = table_only if table_only is not None else base
         candidates = (
-            candidates.annotate(search=StoredVector()).filter(search=query).order_by(*recent).values("pk")
-        )
-        ranked = (
-            base.filter(pk__in=Subquery(candidates[:RANK_CANDIDATES]))
-            .annotate(rank=SearchRank(StoredVector(), query))
-            .order_by("-rank", *recent)
+            candidates.annotate(search=StoredVector())
+            .filter(search=query)
+            .order_by(*recent)
             .values_list("pk", flat=True)
         )
         with transaction.atomic(), connection.cursor() as cursor:
             # A word in a third of a million rows would make the GIN scan return them all; the soft
             # limit samples that many matches instead (exact below the limit).
             cursor.execute(f"SET LOCAL gin_fuzzy_search_limit = {GIN_FUZZY_LIMIT}")
-            return list(ranked[:MAX_RESULTS])
+            candidate_ids = list(candidates[:RANK_CANDIDATES])
+        if not candidate_ids:
+            return []
+        ranked = (
+            base.filter(pk__in=candidate_ids)
+            .annotate(rank=SearchRank(StoredVector(), query))
+            .order_by("-rank", *recent)
+            .values_list("pk", flat=True)
+        )
+        return list(ranked[:MAX_RESULTS])
     table = FTS_TABLES[kind]
     expr = parsed.fts5()
     db_table = model._meta.db_table

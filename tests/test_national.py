@@ -511,6 +511,36 @@ def test_full_text_search_is_served_by_gin_indexes_on_stored_vectors_on_postgres
     assert all("to_tsvector('english'" in expression for _, _, expression in columns)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "training"},
+        {"q": "training", "force": "gwent"},
+        {"q": "letter", "in": "responses", "force": "gwent"},
+    ],
+)
+def test_search_ranks_a_list_of_candidates_never_a_nested_search_on_postgresql(
+    published, national, client_for, params
+):
+    """The candidates (the most recent matches, through the GIN index) are read first and ranked by
+    their ids. Nested as a subquery, the planner misjudged the published-version join as one row
+    and ran the candidate search once per row of the force: 26 s at ten times the national data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL full-text search only")
+    client = client_for(national)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("national:search"), params)
+    assert response.status_code == 200 and response.context["results"].total > 0
+    searches = [query["sql"] for query in captured.captured_queries if "@@" in query["sql"]]
+    ranking = [query["sql"] for query in captured.captured_queries if "ts_rank(" in query["sql"]]
+    assert len(searches) == 2  # updates and response sections
+    assert 1 <= len(ranking) <= 2  # a kind with no candidates is not ranked at all
+    assert not any("@@" in sql or "SELECT U0" in sql for sql in ranking)
+
+
 def _publish_staffordshire_undated(world):
     """Staffordshire's 2022 letter: published, but no document gives the date."""
     force = Force.objects.get(slug="staffordshire")
