@@ -14,6 +14,7 @@ from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,11 +29,15 @@ from forces.models import Force
 from frontend.i18n import localised
 from recommendations.dates import Timeliness
 from recommendations.models import Inspection
+from recommendations.views_home import page_links
 from spreadsheets.formulas import escape_formula
 
 from .models import LetterRender, Response
 
 FEED_ITEMS = 50
+# Inspections a page on the front door (each a table of every force), newest first.
+FRONT_DOOR_PER_PAGE = 5
+INSPECTION_ORDER = ("-published_on", "title", "pk")
 
 
 @dataclass
@@ -49,12 +54,14 @@ def published_responses():
     )
 
 
-def front_door_table():
-    """[(inspection, [Cell per force])], forces in name order: three queries, whatever the numbers."""
+def front_door_table(inspections=None):
+    """[(inspection, [Cell per force])], forces in name order, for the given inspections (all, newest
+    first, if none are given): three queries, whatever the numbers."""
     with scopes_disabled():
         forces = list(Force.objects.order_by("name"))
-        inspections = list(Inspection.objects.order_by("-published_on", "title"))
-        responses = list(published_responses())
+        if inspections is None:
+            inspections = list(Inspection.objects.order_by(*INSPECTION_ORDER))
+        responses = list(published_responses().filter(inspection__in=[i.pk for i in inspections]))
         letters = {
             letter.version_id: letter
             for letter in LetterRender.objects.filter(
@@ -75,7 +82,14 @@ def front_door_table():
 
 @login_not_required
 def front_door(request):
-    table = front_door_table()
+    """A page of inspections, newest first, each with every force's response: a table of 43 rows an
+    inspection, so years of inspections are paged rather than drawn as one page of megabytes."""
+    with scopes_disabled():
+        page = Paginator(Inspection.objects.order_by(*INSPECTION_ORDER), FRONT_DOOR_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        table = front_door_table(list(page.object_list))
+        force_count = len(table[0][1]) if table else Force.objects.count()
     rows = [
         {
             "inspection": inspection,
@@ -88,7 +102,7 @@ def front_door(request):
     return render(
         request,
         "responses/public_front_door.html",
-        {"rows": rows, "force_count": len(table[0][1]) if table else Force.objects.count()},
+        {"rows": rows, "force_count": force_count, "page": page, "page_links": page_links(page)},
     )
 
 

@@ -319,7 +319,9 @@ def _published(force, pk=None):
 def public_list(request, slug):
     force = _public_force(slug)
     with scope(force=force.pk):
-        responses = list(_published(force))
+        published = _published(force).order_by("-inspection__published_on", "inspection__title", "pk")
+        page = Paginator(published, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
+        responses = list(page.object_list)
         letters = {
             letter.version_id: letter
             for letter in LetterRender.objects.filter(
@@ -327,7 +329,11 @@ def public_list(request, slug):
             )
         }
         rows = [(r, letters.get(r.published_version_id)) for r in responses]
-        return render(request, "responses/public_list.html", {"force": force, "rows": rows})
+        return render(
+            request,
+            "responses/public_list.html",
+            {"force": force, "rows": rows, "page": page, "page_links": page_links(page)},
+        )
 
 
 @login_not_required

@@ -22,7 +22,7 @@ from mappa_tracker import urls as root_urls
 from responses import services
 from responses.demo import load_seed_responses
 from responses.models import Response
-from responses.public import DATA_FIELDS
+from responses.public import DATA_FIELDS, FRONT_DOOR_PER_PAGE
 
 from .tenancy import _done_letter
 
@@ -97,6 +97,63 @@ def test_front_door_queries_stay_constant_as_forces_and_responses_grow(
     load_forces()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("responses:public-index")).status_code == 200
+
+
+def _published_inspections(force, n):
+    """n more inspections (newer than the seed one, newest last), each with `force`'s response published."""
+    from datetime import date, timedelta
+
+    from recommendations.models import Inspection
+    from responses.models import ResponseVersion
+
+    for i in range(n):
+        inspection = Inspection.objects.create(
+            title=f"Paged inspection {i:02d}", slug=f"paged-{i}", published_on=date(2023, 1, 1) + timedelta(i)
+        )
+        response = Response.objects.create(force=force, inspection=inspection, status="published")
+        version = ResponseVersion.objects.create(force=force, response=response, number=1)
+        response.published_on = inspection.published_on + timedelta(20)
+        response.published_version = response.current_version = version
+        response.save()
+
+
+def test_front_door_pages_through_inspections_newest_first(
+    public_world, client, django_assert_max_num_queries
+):
+    url = reverse("responses:public-index")
+    with django_assert_max_num_queries(8) as one_inspection:
+        assert client.get(url).status_code == 200
+    per_page = FRONT_DOOR_PER_PAGE
+    _published_inspections(public_world.gwent, 2 * per_page + 2)  # with the seed one: 2 full pages and 3
+    with django_assert_max_num_queries(len(one_inspection.captured_queries) + 1):  # + the page's count
+        first = client.get(url)
+    html = first.content.decode()
+    newest = [f"Paged inspection {i:02d}" for i in range(2 * per_page + 1, per_page + 1, -1)]
+    assert all(title in html for title in newest)
+    assert f"Paged inspection {per_page + 1:02d}" not in html
+    assert html.index(newest[0]) < html.index(newest[-1])
+    assert 'class="govuk-pagination"' in html and 'aria-label="Pages of inspections"' in html
+    assert html.count('class="govuk-table"') == per_page
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "Paged inspection 01" in last and "Paged inspection 00" in last
+    assert "Twenty years on, is MAPPA achieving its objectives?" in last
+    assert last.count('class="govuk-table"') == 3
+    # A page number that is not a number shows the first page; one past the end, the last.
+    assert newest[0] in client.get(url, {"page": "abc"}).content.decode()
+    past_end = client.get(url, {"page": 999})
+    assert past_end.status_code == 200 and "Twenty years on" in past_end.content.decode()
+
+
+def test_a_forces_public_page_pages_through_its_responses(public_world, client):
+    _published_inspections(public_world.gwent, 30)  # with the seed response: 31, so 25 and 6
+    url = reverse("responses:public-list", kwargs={"slug": "gwent"})
+    first = client.get(url).content.decode()
+    assert first.count('class="govuk-summary-card"') == 25
+    assert "Paged inspection 29" in first and 'aria-label="Pages of published responses"' in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('class="govuk-summary-card"') == 6
+    assert "Twenty years on, is MAPPA achieving its objectives?" in second
+    assert SECRET not in first + second
 
 
 def test_front_door_and_public_pages_in_welsh(public_world, client):
