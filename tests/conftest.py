@@ -65,6 +65,31 @@ def _postgresql_flushes_by_delete():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_client_keeps_page_contexts_only():
+    """Django's test client copies the context of every template it sees rendered, each include and
+    each parent layout too, so that `response.context` can be read after the request; a page of rows
+    made hundreds of copies, about a seventh of the tenancy matrix's and the form fuzzing's time.
+    Here every template is still listed (`response.templates`, `assertTemplateUsed`), but only the
+    contexts of top-level renders (the page, a fragment or an e-mail drawn on its own) are copied:
+    an include or a layout is drawn inside its page's render, from its page's context, so
+    `response.context` finds the view's names as before."""
+    from copy import copy
+
+    from django.test import client as test_client
+
+    def store_rendered_templates(store, signal, sender, template, context, **kwargs):
+        store.setdefault("templates", []).append(template)
+        if "context" not in store:
+            store["context"] = test_client.ContextList()
+        if context.template is template:
+            store["context"].append(copy(context))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(test_client, "store_rendered_templates", store_rendered_templates)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _project_celery_app_stays_current():
     """An embedded test worker (celery.contrib.testing) makes its own app current and default and
