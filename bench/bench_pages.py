@@ -125,6 +125,11 @@ def pages():
         ("force overview (national)", "/forces/gwent/", "bench.national"),
         ("force overview (OPCC staff)", "/forces/gwent/", "bench.gwent"),
         *force_pages(),
+        # The public pages, signed out: the front door (every force, a page of inspections) and one
+        # force's published responses.
+        ("public front door", "/public/", None),
+        ("public front door, last page", "/public/?page=999", None),
+        ("a force's public page", "/public/gwent/responses/", None),
     ]
 
 
@@ -181,7 +186,8 @@ def main():
             continue
         if username not in clients:
             clients[username] = Client()
-            clients[username].force_login(User.objects.get(username=username))
+            if username:  # None: a signed-out visitor
+                clients[username].force_login(User.objects.get(username=username))
         row = {"page": name, "url": url, **measure(clients[username], url, args.repeat)}
         results.append(row)
         row["ratio"] = round(row["median_ms"] / row["db_median_ms"], 2) if row["db_median_ms"] else None
