@@ -233,16 +233,6 @@ def _bars(rows, order) -> list:
     return out
 
 
-def _status_at(changes: list, day: date, current: str, days: list | None = None) -> str:
-    """changes: [(dated, before, after)] in date order; days: their dates, if already listed."""
-    if not changes:
-        return current
-    i = bisect_right(days if days is not None else [c[0] for c in changes], day)
-    if i:
-        return changes[i - 1][2]
-    return changes[0][1] or S.NOT_STARTED
-
-
 def _due_at(extensions: list, day: date, current: date | None, original: date | None) -> date | None:
     """The due date in force on `day`. extensions: [(decided on, due before, due after)] of the
     approved extensions, in decision order. Before the first, the date it moved from (else the
@@ -255,15 +245,20 @@ def _due_at(extensions: list, day: date, current: date | None, original: date | 
     return extensions[0][1] or original or current
 
 
-def _status_history(quarters: list, rows: list, changes: dict) -> list:
-    """[(quarter, Counter of statuses at its end)] over the records published by then: what
-    _status_at gives for each record and quarter, worked out in one pass over each record's
-    changes. Each record adds one to a status for a run of quarters (a difference array per
-    status), instead of every record being looked up again for every quarter (ten years of
-    quarters over 129,000 records took 14 s)."""
+def _status_history(quarters: list, rows: list, changes: dict) -> tuple[list, dict]:
+    """[(quarter, Counter of statuses at its end)] over the records published by then, and
+    {record id: its status at the last quarter's end}, in one pass over each record's changes.
+
+    A record's status on a day is the status after its last change dated on or before that day;
+    before its first change, the status that change moved from (not started if none is given); with
+    no dated change, its current status. changes: {record id: [(dated, before, after)]} in date
+    order. Each record adds one to a status for a run of quarters (a difference array per status),
+    instead of every record being looked up again for every quarter (ten years of quarters over
+    129,000 records took 14 s)."""
     ends = [q.end for q in quarters]
     n = len(ends)
     runs = defaultdict(lambda: [0] * (n + 1))
+    at_last_end = {}
 
     def add(status, start, stop):
         if start < stop:
@@ -272,27 +267,27 @@ def _status_history(quarters: list, rows: list, changes: dict) -> list:
 
     for r in rows:
         start = bisect_left(ends, r[8])  # the first quarter ending on or after its publication
+        status, since = r[1], start
         record_changes = changes.get(r[0])
-        if not record_changes:
-            add(r[1], start, n)
-            continue
-        status, since = record_changes[0][1] or S.NOT_STARTED, start
-        for dated, _before, after in record_changes:
-            takes_effect = bisect_left(ends, dated)  # the first quarter ending on or after the change
-            if takes_effect > since:
-                add(status, since, min(takes_effect, n))
-                since = takes_effect
-            status = after
-            if since >= n:
-                break
+        if record_changes:
+            status = record_changes[0][1] or S.NOT_STARTED
+            for dated, _before, after in record_changes:
+                takes_effect = bisect_left(ends, dated)  # the first quarter ending on or after the change
+                if takes_effect > since:
+                    add(status, since, min(takes_effect, n))
+                    since = takes_effect
+                if since >= n:  # this change, and any after it, came after the last quarter
+                    break
+                status = after
         add(status, since, n)
+        at_last_end[r[0]] = status
     history = []
     totals = {status: 0 for status in runs}
     for k, q in enumerate(quarters):
         for status, run in runs.items():
             totals[status] += run[k]
         history.append((q, Counter({status: count for status, count in totals.items() if count})))
-    return history
+    return history, at_last_end
 
 
 def build_pack(quarter: Quarter, force=None) -> Pack:
@@ -336,8 +331,6 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
     ):
         changes[record_id].append((dated, before, after))
 
-    # Each record's change dates, listed once (the history asks for every quarter's end).
-    change_days = {record_id: [c[0] for c in lst] for record_id, lst in changes.items()}
     labels = dict(S.choices)
     # Translated once, not once per record.
     kind_labels = {value: str(label) for value, label in Recommendation.Kind.choices}
@@ -346,8 +339,8 @@ def build_pack(quarter: Quarter, force=None) -> Pack:
         return f"{kind_labels.get(row[5], row[5])} {row[6]}"
 
     first = Quarter.of(min((r[8] for r in rows), default=quarter.start))
-    history = _status_history(quarters_between(first, quarter), rows, changes)
-    at_end = {r[0]: _status_at(changes[r[0]], quarter.end, r[1], change_days.get(r[0])) for r in rows}
+    # The last quarter is this one: its end's statuses come out of the same pass.
+    history, at_end = _status_history(quarters_between(first, quarter), rows, changes)
     end_counts = Counter(at_end.values())
 
     overdue = []
