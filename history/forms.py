@@ -16,11 +16,7 @@ class UploadForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, force, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = (
-            Inspection.objects.filter(recommendations__records__force=force)
-            .distinct()
-            .order_by("-published_on")
-        )
+        self.fields["inspection"].queryset = Inspection.objects.with_records(force).order_by("-published_on")
 
 
 class BatchUploadForm(GovukFormMixin, forms.Form):
@@ -37,11 +33,7 @@ class BatchUploadForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = (
-            Inspection.objects.filter(recommendations__records__isnull=False)
-            .distinct()
-            .order_by("-published_on")
-        )
+        self.fields["inspection"].queryset = Inspection.objects.with_records().order_by("-published_on")
 
 
 NOT_AN_ANSWER = ""

@@ -15,6 +15,19 @@ from mappa_tracker.choices import ChoiceLabels
 from .dates import add_months, last_day_to_publish
 
 
+class InspectionQuerySet(models.QuerySet):
+    def with_records(self, force=None):
+        """Inspections with a record of `force` (of any force if None). A semi-join on the
+        recommendations' inspection ids rather than a join with DISTINCT, which made PostgreSQL
+        sort every matching record's inspection row (at ten times the national data: 17 ms against
+        5 ms for one force, 68 ms against 8 ms for all)."""
+        if force is None:
+            recommendations = Recommendation.objects.filter(records__isnull=False)
+        else:
+            recommendations = Recommendation.objects.filter(records__force=force)
+        return self.filter(pk__in=recommendations.values("inspection_id"))
+
+
 class Inspection(ChoiceLabels, models.Model):
     """An inspectorate's published report. Not tenant-owned: every force reads the same report."""
 
@@ -68,6 +81,8 @@ class Inspection(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title"]

@@ -100,11 +100,9 @@ class ForceHomeView(TemplateView):
     def _responses_near(self, force, today):
         """Inspections of this force whose s55 response is unpublished and whose last day is near or
         past (the first QUEUE_LIMIT of them), and how many there are in all."""
-        near = response_filter(
-            Inspection.objects.filter(recommendations__records__force=force), "last_day_near", today
-        )
-        inspections = list(near.distinct().order_by("response_due_on", "pk")[:QUEUE_LIMIT])
-        total = near.distinct().count()
+        near = response_filter(Inspection.objects.with_records(force), "last_day_near", today)
+        inspections = list(near.order_by("response_due_on", "pk")[:QUEUE_LIMIT])
+        total = near.count()
         started = {
             r.inspection_id: r
             for r in Response.objects.filter(inspection__in=inspections).select_related("force")
@@ -147,7 +145,7 @@ class RecordListView(TemplateView):
         force = self.request.force
         today = timezone.localdate()
         stale_after = listing.stale_after_days(force)
-        inspections = Inspection.objects.filter(recommendations__records__force=force).distinct()
+        inspections = Inspection.objects.with_records(force)
         form = listing.RecordListForm(
             self.request.GET or None, inspections=inspections, owners=list(Owner.objects.all())
         )
@@ -187,7 +185,7 @@ class InspectionListView(TemplateView):
         # One join to the force's records for the counts below; the response filter is a subquery.
         shown = Inspection.objects.all()
         if response:
-            near = response_filter(Inspection.objects.filter(mine), response, today)
+            near = response_filter(Inspection.objects.with_records(force), response, today)
             shown = shown.filter(pk__in=near.values("pk"))
 
         def count(status):

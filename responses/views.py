@@ -63,11 +63,7 @@ def response_list(request, force_slug):
     the page's responses are read.
     """
     force = request.force
-    inspections = (
-        Inspection.objects.filter(recommendations__records__force=force)
-        .distinct()
-        .order_by("-published_on", "title", "pk")
-    )
+    inspections = Inspection.objects.with_records(force).order_by("-published_on", "title", "pk")
     page = Paginator(inspections, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     responses = {
@@ -87,9 +83,7 @@ def response_list(request, force_slug):
 @require_POST
 @force_permission_required(EDIT)
 def response_start(request, force_slug, inspection_pk):
-    inspection = get_object_or_404(
-        Inspection.objects.filter(recommendations__records__force=request.force).distinct(), pk=inspection_pk
-    )
+    inspection = get_object_or_404(Inspection.objects.with_records(request.force), pk=inspection_pk)
     response = services.start_response(request.force, inspection, user=request.user)
     return _see_other("responses:edit", force_slug=force_slug, pk=response.pk)
 
