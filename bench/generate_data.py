@@ -105,7 +105,7 @@ def generate(scale: int, stdout=sys.stdout) -> dict:
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
                 " AND tablename IN ('recommendations_progressupdate', 'responses_responsesection')"
-                " AND indexdef LIKE '%% USING gin %%'"
+                " AND indexdef LIKE '% USING gin %'"
             )
             fulltext = cursor.fetchall()
             for name, _definition in fulltext:

@@ -22,7 +22,7 @@ QUEUE_LIMIT = 20
 RESPONSE_WARNING_DAYS = 21
 
 
-def _page(request, items, per_page=listing.PAGE_SIZE):
+def request_page(request, items, per_page=listing.PAGE_SIZE):
     """GOV.UK pagination: a page number that is not a number shows the first page, one too big the last."""
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -153,7 +153,7 @@ class RecordListView(TemplateView):
         # No DISTINCT: every filter keeps one row per record (the owner filter joins one owner), and
         # DISTINCT over the page's wide rows made PostgreSQL sort every record of the force on disk.
         records = listing.filter_records(Record.objects.all(), values, today=today, stale_after=stale_after)
-        page = _page(self.request, records.for_overview())
+        page = request_page(self.request, records.for_overview())
         listing.attach_latest_answers(page.object_list)
         for record in page.object_list:
             record.days_left = record.days_to_due(today)
@@ -209,7 +209,7 @@ class InspectionListView(TemplateView):
             )
             .order_by("-published_on", "pk")
         )
-        page = _page(self.request, inspections, self.per_page)
+        page = request_page(self.request, inspections, self.per_page)
         responses = {
             r.inspection_id: r
             for r in Response.objects.filter(inspection__in=[i.pk for i in page.object_list]).select_related(

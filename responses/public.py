@@ -14,7 +14,6 @@ from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -29,7 +28,7 @@ from forces.models import Force
 from frontend.i18n import localised
 from recommendations.dates import Timeliness
 from recommendations.models import Inspection
-from recommendations.views_home import page_links
+from recommendations.views_home import page_links, request_page
 from spreadsheets.formulas import escape_formula
 
 from .models import LetterRender, Response
@@ -85,10 +84,8 @@ def front_door(request):
     """A page of inspections, newest first, each with every force's response: a table of 43 rows an
     inspection, so years of inspections are paged rather than drawn as one page of megabytes."""
     with scopes_disabled():
-        page = Paginator(Inspection.objects.order_by(*INSPECTION_ORDER), FRONT_DOOR_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
-        table = front_door_table(list(page.object_list))
+        page = request_page(request, Inspection.objects.order_by(*INSPECTION_ORDER), FRONT_DOOR_PER_PAGE)
+        table = front_door_table(page.object_list)
         force_count = len(table[0][1]) if table else Force.objects.count()
     rows = [
         {

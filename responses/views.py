@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from forces.models import Force
 from forces.permissions import EDIT, PUBLISH, force_permission_required
 from forces.services import holders_on
 from recommendations.models import Inspection
-from recommendations.views_home import page_links
+from recommendations.views_home import page_links, request_page
 
 from . import services
 from .forms import HashCheckForm, LedgerForm, LetterheadForm, PublishForm, ResponseEditForm, SignOffForm
@@ -64,8 +63,8 @@ def response_list(request, force_slug):
     """
     force = request.force
     inspections = Inspection.objects.with_records(force).order_by("-published_on", "title", "pk")
-    page = Paginator(inspections, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    page = request_page(request, inspections, RESPONSES_PER_PAGE)
+    shown = page.object_list
     responses = {
         r.inspection_id: r
         for r in Response.objects.filter(force=force, inspection__in=shown).select_related(
@@ -314,8 +313,8 @@ def public_list(request, slug):
     force = _public_force(slug)
     with scope(force=force.pk):
         published = _published(force).order_by("-inspection__published_on", "inspection__title", "pk")
-        page = Paginator(published, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
-        responses = list(page.object_list)
+        page = request_page(request, published, RESPONSES_PER_PAGE)
+        responses = page.object_list
         letters = {
             letter.version_id: letter
             for letter in LetterRender.objects.filter(
