@@ -23,6 +23,9 @@ for scale in $SCALES; do
   $PY manage.py migrate --no-input -v0
   /usr/bin/time -f "generated in %e s" $PY bench/generate_data.py --scale "$scale"
   $PY bench/bench_pages.py --repeat "$REPEAT" --label "${scale}x" --json var/bench/results.jsonl
+  # What the pages would be with no template at all, and what a bare Django costs around a query.
+  PAGE_CACHE_SECONDS=0 $PY bench/template_bound.py
+  $PY bench/django_floor.py
   $PY bench/load_test.py --seconds "$LOAD_SECONDS" --label "${scale}x"
   # With REDIS_URL the force pages' repeat reads come from the page cache: measure them both ways.
   $PY bench/page_ratios.py --seconds "${RATIO_SECONDS:-10}" --label "${scale}x" --json var/bench/ratios.jsonl
