@@ -11,7 +11,6 @@ database (sum of the queries' own times), to show how close the page is to its d
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,55 +27,9 @@ from django.test import Client  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.timing import measure  # noqa: E402
 from national.dashboard import police_inspections, police_recommendations  # noqa: E402
 from recommendations.models import ProgressUpdate  # noqa: E402
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-class SqlTimer:
-    """Time each statement with perf_counter as it runs. CaptureQueriesContext keeps each query's
-    time rounded to the millisecond, so a page of sub-millisecond queries read as 0 ms of SQL."""
-
-    def __init__(self):
-        self.seconds, self.count = 0.0, 0
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.count += 1
-
-
-def measure(client, url, repeat, warmup=3):
-    for _ in range(warmup):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times, db_times, queries = [], [], 0
-    for _ in range(repeat):
-        timer = SqlTimer()
-        with connection.execute_wrapper(timer):
-            start = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - start
-        assert response.status_code == 200, (url, response.status_code)
-        times.append(elapsed * 1000)
-        db_times.append(timer.seconds * 1000)
-        queries = timer.count
-    return {
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(percentile(times, 95), 1),
-        "db_median_ms": round(statistics.median(db_times), 1),
-        "db_p95_ms": round(percentile(db_times, 95), 1),
-        "queries": queries,
-        "bytes": len(response.content),
-    }
 
 
 def _quarter() -> str:

@@ -20,9 +20,7 @@ own cost per query, not the page.
 """
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import dj_database_url
@@ -71,6 +69,8 @@ from django.shortcuts import render  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from bench import timing  # noqa: E402
+
 
 def _types(label):
     return list(ContentType.objects.filter(app_label=label).order_by("model"))
@@ -109,29 +109,9 @@ urlpatterns = [
 
 
 def measure(client, url, repeat):
-    """As bench/bench_pages.py measures a page: perf_counter around the request and each statement."""
-    sql_seconds = [0.0]
-
-    def timer(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            sql_seconds[0] += time.perf_counter() - start
-
-    for _ in range(20):
-        client.get(url)
-    times, sql_times = [], []
-    for _ in range(repeat):
-        sql_seconds[0] = 0.0
-        with connection.execute_wrapper(timer):
-            start = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - start
-        assert response.status_code == 200, (url, response.status_code)
-        times.append(elapsed * 1000)
-        sql_times.append(sql_seconds[0] * 1000)
-    return statistics.median(times), statistics.median(sql_times)
+    """Median server and SQL ms, as bench/bench_pages.py measures a page (bench/timing.py)."""
+    row = timing.measure(client, url, repeat, warmup=20, digits=3)
+    return row["median_ms"], row["db_median_ms"]
 
 
 def main(repeat=500):

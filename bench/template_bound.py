@@ -31,7 +31,8 @@ from django.template.backends.django import Template  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench.bench_pages import force_pages, measure  # noqa: E402
+from bench.bench_pages import force_pages  # noqa: E402
+from bench.timing import measure  # noqa: E402
 from recommendations.views import RecordDetailView  # noqa: E402
 
 
