@@ -78,6 +78,11 @@ def test_front_door_lists_every_force_and_inspection_and_links_to_gwents_letter(
     assert reverse("responses:public-letter", kwargs={"slug": "gwent", "pk": gwent.pk}) in html
     assert gwent.get_public_url() in html
     assert "5 of 43 forces have published their responses." in html
+    # The last day's sentence ends where it ends: no space before its full stop.
+    assert "(the 56th day, counting the day of publication). 5 of 43" in " ".join(html.split())
+    # On a phone each force is a card whose cells name their column (the card-table pattern).
+    assert 'class="govuk-table app-card-table"' in html
+    assert 'data-label="On time"' in html and 'data-label="Published"' in html
     # Timeliness is the responses' own (Response.timeliness), whatever rule it applies.
     late = Response.objects.get(force__slug="gloucestershire").timeliness()
     assert late["kind"] == "late"
@@ -133,11 +138,11 @@ def test_front_door_pages_through_inspections_newest_first(
     assert f"Paged inspection {per_page + 1:02d}" not in html
     assert html.index(newest[0]) < html.index(newest[-1])
     assert 'class="govuk-pagination"' in html and 'aria-label="Pages of inspections"' in html
-    assert html.count('class="govuk-table"') == per_page
+    assert html.count('class="govuk-table app-card-table"') == per_page
     last = client.get(url, {"page": 3}).content.decode()
     assert "Paged inspection 01" in last and "Paged inspection 00" in last
     assert "Twenty years on, is MAPPA achieving its objectives?" in last
-    assert last.count('class="govuk-table"') == 3
+    assert last.count('class="govuk-table app-card-table"') == 3
     # A page number that is not a number shows the first page; one past the end, the last.
     assert newest[0] in client.get(url, {"page": "abc"}).content.decode()
     past_end = client.get(url, {"page": 999})

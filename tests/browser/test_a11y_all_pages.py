@@ -130,6 +130,22 @@ EXTRA_CHECKS = """() => {
 }"""
 
 
+# The page's width at 320px, and the outermost elements that stick out past the window's right edge.
+REFLOW_CHECK = """() => {
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width) return null;
+    const out = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        if (el.getBoundingClientRect().right <= width + 1) continue;
+        if (out.some((outer) => outer.contains(el))) continue;
+        out.push(el);
+    }
+    return {scrollWidth: document.documentElement.scrollWidth, width,
+            elements: out.slice(0, 5).map((el) => el.tagName.toLowerCase()
+                + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(/\\s+/).join(".") : ""))};
+}"""
+
+
 class Checker:
     """Visits pages in one signed-in context and collects the axe report of each, failing at the end."""
 
@@ -157,6 +173,19 @@ class Checker:
         problems = self.page.evaluate(EXTRA_CHECKS)
         if problems:
             self.failures.append(f"{label} ({self.page.url}):\n" + "\n".join(f"- {p}" for p in problems))
+        self._check_reflow(label)
+
+    def _check_reflow(self, label):
+        """WCAG 1.4.10 Reflow: at 320 CSS pixels wide the page never scrolls sideways. A table too
+        wide for the screen scrolls inside its own region or stacks as cards, never the window."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": 320, "height": 640})
+        try:
+            wide = self.page.evaluate(REFLOW_CHECK)
+        finally:
+            self.page.set_viewport_size(size)
+        if wide:
+            self.failures.append(f"{label} ({self.page.url}) scrolls sideways at 320px: {wide}")
 
     def done(self):
         if os.environ.get("A11Y_LIST"):
