@@ -133,32 +133,37 @@ def test_administrator_sets_a_different_last_day_with_a_reason_shown_on_pages(
     assert Inspection.objects.get(pk=published.inspection.pk).response_due_on == date(2022, 9, 7)
 
 
-def _last_day_pages(world, gwent_staff, client_for):
+def _last_day_pages(world, gwent_staff, client_for, national):
     staff = client_for(gwent_staff)
     return {
         "home": staff.get(reverse("recommendations:home", kwargs={"force_slug": "gwent"})),
         "inspections": staff.get(reverse("recommendations:inspection-list", kwargs={"force_slug": "gwent"})),
         "responses": staff.get(reverse("responses:list", kwargs={"force_slug": "gwent"})),
         "front door": client_for(None).get(reverse("responses:public-index")),
+        "national dashboard": client_for(national).get(
+            reverse("national:dashboard"), {"inspection": world.inspection.pk}
+        ),
     }
 
 
 def test_every_page_that_shows_the_last_day_says_how_it_is_counted_or_why_it_differs(
-    world, admin_user, gwent_staff, client_for
+    world, admin_user, gwent_staff, national, client_for
 ):
-    """The force's home, its inspections, its responses and the public front door give the last day
-    with "the 56th day, counting the day of publication", or the administrator's reason."""
-    for name, page in _last_day_pages(world, gwent_staff, client_for).items():
+    """The force's home, its inspections, its responses, the public front door and the national
+    dashboard give the last day with "the 56th day, counting the day of publication", or the
+    administrator's reason; where a sentence goes on after it, no space comes before its stop."""
+    for name, page in _last_day_pages(world, gwent_staff, client_for, national).items():
         html = page.content.decode()
         assert page.status_code == 200, name
         assert "7 September 2022" in html or "7 Sep 2022" in html, name
         assert "the 56th day, counting the day of publication" in html, name
+        assert "publication) ." not in " ".join(html.split()), name
     from recommendations.services import set_last_day_override
 
     set_last_day_override(
         world.inspection, user=admin_user, override_on=date(2022, 9, 8), reason="Published at 11pm."
     )
-    for name, page in _last_day_pages(world, gwent_staff, client_for).items():
+    for name, page in _last_day_pages(world, gwent_staff, client_for, national).items():
         html = page.content.decode()
         assert "8 September 2022" in html or "8 Sep 2022" in html, name
         assert "Published at 11pm." in html, name
