@@ -258,3 +258,11 @@ def test_the_recommendation_filter_offers_the_chosen_inspections_recommendations
     response = client.get(url, {"q": "training", "recommendation": rec.pk})
     assert response.context["form"].cleaned_data["recommendation"] == rec
     assert rec.pk in offered({"q": "training", "recommendation": rec.pk})[0]
+
+
+def test_a_match_without_a_date_says_so_in_its_heading(demo, national, client_for):
+    """Staffordshire's answers have no date: the card's heading says "date not known" rather than
+    ending on a separator."""
+    html = " ".join(_search(client_for(national), q="training").content.decode().split())
+    assert "Staffordshire Police: Recommendation 18 · date not known</h3>" in html
+    assert "· </h3>" not in html
