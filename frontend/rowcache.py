@@ -94,7 +94,10 @@ def fingerprint(value, seen: set[int] | None = None):
     if isinstance(value, (list, tuple)):
         return tuple(fingerprint(item, seen) for item in value)
     if isinstance(value, dict):
-        return tuple((key, fingerprint(item, seen)) for key, item in sorted(value.items(), key=repr))
+        # Sorted by key alone: a dict's keys are distinct, and the repr of a value (a model's __str__)
+        # may read related rows.
+        items = sorted(value.items(), key=lambda pair: repr(pair[0]))
+        return tuple((key, fingerprint(item, seen)) for key, item in items)
     if isinstance(value, Promise):  # a lazy translation: its text in the active language (in the key)
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -60,7 +60,17 @@ def front_door_table(inspections=None):
         forces = list(Force.objects.order_by("name"))
         if inspections is None:
             inspections = list(Inspection.objects.order_by(*INSPECTION_ORDER))
-        responses = list(published_responses().filter(inspection__in=[i.pk for i in inspections]))
+        # Read without joins: each response's force and inspection are the ones already read, and the
+        # published version is needed only by its id (each row's cache key would otherwise carry
+        # the version's whole text).
+        responses = list(
+            published_responses().select_related(None).filter(inspection__in=[i.pk for i in inspections])
+        )
+        force_by_pk = {force.pk: force for force in forces}
+        inspection_by_pk = {inspection.pk: inspection for inspection in inspections}
+        for response in responses:
+            response.force = force_by_pk[response.force_id]
+            response.inspection = inspection_by_pk[response.inspection_id]
         letters = {
             letter.version_id: letter
             for letter in LetterRender.objects.filter(

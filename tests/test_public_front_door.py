@@ -93,6 +93,28 @@ def test_front_door_lists_every_force_and_inspection_and_links_to_gwents_letter(
     assert north_wales.get_public_url() not in html
 
 
+FRONT_DOOR_ROW = "responses/includes/front_door_inspection.html"
+
+
+def test_front_door_draws_an_inspection_again_only_when_what_it_shows_changes(
+    public_world, client, own_cache
+):
+    """Each inspection's table of forces is kept in the row cache under a key made of what it shows:
+    a repeat visit draws none, and a response published on another day draws that table again."""
+    url = reverse("responses:public-index")
+    first = client.get(url)
+    assert [t.name for t in first.templates].count(FRONT_DOOR_ROW) == 1
+    second = client.get(url)
+    assert FRONT_DOOR_ROW not in [t.name for t in second.templates]
+    assert second.content == first.content
+    gwent = Response.objects.get(force__slug="gwent")
+    gwent.published_on = gwent.published_on.replace(day=6)
+    gwent.save()
+    third = client.get(url)
+    assert [t.name for t in third.templates].count(FRONT_DOOR_ROW) == 1
+    assert "6 September 2022" in third.content.decode()
+
+
 def test_front_door_queries_stay_constant_as_forces_and_responses_grow(
     world, client, django_assert_max_num_queries
 ):

@@ -118,6 +118,16 @@ def test_the_key_reads_no_deferred_field_and_runs_no_query(world):
     assert print_[0] == "recommendations.Record"
 
 
+def test_a_dict_is_keyed_without_reading_its_values_reprs(world):
+    """A dict's items are put in order by their keys: the repr of a value (a model whose __str__
+    reads a related row, as a letter's does) would run a query for every row of a page."""
+    record = Record.objects.get(pk=world.record(world.gwent).pk)  # __str__ reads its recommendation
+    with CaptureQueriesContext(connection) as queries:
+        print_ = fingerprint({"record": record, "count": 3})
+    assert len(queries) == 0
+    assert [key for key, _value in print_] == ["count", "record"]
+
+
 def test_rows_with_the_same_content_share_a_key_and_different_content_does_not(world):
     record = Record.objects.select_related("recommendation").get(pk=world.record(world.gwent).pk)
     same = Record.objects.select_related("recommendation").get(pk=record.pk)
