@@ -43,16 +43,22 @@ settings.configure(
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
             "OPTIONS": {
+                # Parsed once and kept, as production's cached loader does.
                 "loaders": [
                     (
-                        "django.template.loaders.locmem.Loader",
-                        {
-                            "lists.html": (
-                                "<!doctype html><html lang='en'><body>{% for label, types in lists %}"
-                                "<h2>{{ label }}</h2><ul>{% for ct in types %}<li>{{ ct.model }}"
-                                " ({{ ct.pk }})</li>{% endfor %}</ul>{% endfor %}</body></html>"
+                        "django.template.loaders.cached.Loader",
+                        [
+                            (
+                                "django.template.loaders.locmem.Loader",
+                                {
+                                    "lists.html": (
+                                        "<!doctype html><html lang='en'><body>{% for label, types in lists %}"
+                                        "<h2>{{ label }}</h2><ul>{% for ct in types %}<li>{{ ct.model }}"
+                                        " ({{ ct.pk }})</li>{% endfor %}</ul>{% endfor %}</body></html>"
+                                    )
+                                },
                             )
-                        },
+                        ],
                     )
                 ]
             },
