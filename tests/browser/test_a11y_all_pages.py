@@ -124,6 +124,8 @@ EXTRA_CHECKS = """() => {
     for (const el of document.querySelectorAll("[aria-describedby]"))
         for (const id of el.getAttribute("aria-describedby").split(/\\s+/))
             if (id && !document.getElementById(id)) problems.push(`aria-describedby names missing id "${id}"`);
+    for (const el of document.querySelectorAll(".app-card-table [data-label]"))
+        if (!el.dataset.label.trim()) problems.push(`a card-table cell names no column: ${el.outerHTML.slice(0, 80)}`);
     if (document.querySelector(".govuk-error-summary") && !document.title.startsWith("Error:"))
         problems.push(`the page shows errors but its title does not start with "Error:": ${document.title}`);
     return problems;
