@@ -16,6 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from frontend.i18n import localised
+
 from .models import ReminderSent
 
 Kind = ReminderSent.Kind
@@ -48,6 +50,13 @@ def describe(item) -> str:
     return text
 
 
+def _localised(obj, field, words=None) -> str:
+    """A Welsh field in the active language, or its English marked as such where no Welsh is given."""
+    value = localised(obj, field)
+    text = truncatewords(value.text, words) if words else value.text
+    return f"{text} {_('(in English only)')}" if value.is_fallback else text
+
+
 def digest_context(digest, lines, today) -> dict:
     lines = sorted(lines, key=lambda line: line.item.sort_key)
     groups = []
@@ -59,12 +68,12 @@ def digest_context(digest, lines, today) -> dict:
                 {
                     "force": item.force.name,
                     "label": item.label,
-                    "excerpt": truncatewords(item.record.recommendation.text, 25) if item.record else "",
+                    "excerpt": _localised(item.record.recommendation, "text", 25) if item.record else "",
                     "when": describe(item),
                     "url": settings.SITE_URL + item.path,
                 }
             )
-        groups.append((inspection, entries))
+        groups.append((_localised(inspection, "title"), entries))
     overdue = [line for line in lines if line.item.days_left < 0]
     first = min(lines, key=lambda line: line.item.due_on)
     return {
@@ -79,13 +88,33 @@ def digest_context(digest, lines, today) -> dict:
     }
 
 
-def send_reminder_digest(digest, lines, today) -> None:
-    """Send one digest in the recipient's language. Raises if the mail server refuses it."""
-    with translation.override(digest.language or "en"):
+def _in_language(digest, lines, today, language) -> tuple[str, str, str]:
+    """(subject, plain text, HTML body) of the digest in one language."""
+    with translation.override(language):
         context = digest_context(digest, lines, today)
         subject = " ".join(render_to_string("reminders/email/digest_subject.txt", context).split())
         text = render_to_string("reminders/email/digest.txt", context)
-        html = render_to_string("reminders/email/digest.html", context)
+        body = render_to_string("reminders/email/digest_body.html", context)
+    return subject, text, body
+
+
+def send_reminder_digest(digest, lines, today) -> None:
+    """Send one digest in the recipient's language, or in Welsh and then English for someone with
+    no account who hears about a Welsh force. Raises if the mail server refuses it."""
+    languages = ("cy", "en") if digest.bilingual else (digest.language or "en",)
+    versions = [_in_language(digest, lines, today, language) for language in languages]
+    subject = " / ".join(version[0] for version in versions)
+    text = "\n\n---\n\n".join(version[1].strip() for version in versions) + "\n"
+    with translation.override(languages[0]):
+        html = render_to_string(
+            "reminders/email/digest.html",
+            {
+                "language": languages[0],
+                "sections": [
+                    (language, version[2]) for language, version in zip(languages, versions, strict=True)
+                ],
+            },
+        )
     message = EmailMultiAlternatives(subject, text, to=[digest.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)

@@ -116,6 +116,9 @@ class Digest:
     name: str = ""
     user: object = None
     language: str = "en"
+    # Welsh, then English, in one e-mail: someone with no account (so no chosen language) who
+    # hears about a force under the Welsh Language Standards.
+    bilingual: bool = False
     lines: list[Line] = field(default_factory=list)
 
 
@@ -331,6 +334,9 @@ def plan_sweep(today: date) -> Plan:
             roles.append(role)
     for digest in digests.values():
         digest.lines.sort(key=lambda line: line.item.sort_key)
+        digest.bilingual = digest.user is None and any(
+            line.item.force.country == Force.Country.WALES for line in digest.lines
+        )
     return Plan(today, sorted(digests.values(), key=lambda d: d.email), unreachable)
 
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.template.loader import render_to_string
 
-from forces.models import Membership
+from forces.models import Force, Membership
 from recommendations.models import Addressee, Inspection, Owner, Recommendation, Record
 from recommendations.services import add_progress_update, create_force_records
 from reminders.models import ForceReminderSettings, ReminderSent
@@ -91,8 +91,10 @@ def test_a_digest_lists_every_item_due_for_the_person_grouped_by_inspection(mapp
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and html.count("<h2>") == 1
     assert message.subject == "4 items due, the first on 14 July 2023"
-    [owner_message] = to(OWNER)
-    assert owner_message.subject == "Recommendation 14 is due on 14 July 2023"
+    [owner_message] = to(OWNER)  # an owner with no account, of a Welsh force: Welsh, then English
+    assert owner_message.subject == (
+        "Mae dyddiad cau Argymhelliad 14 ar 14 Gorffennaf 2023 / Recommendation 14 is due on 14 July 2023"
+    )
 
 
 def test_missed_sweeps_still_send_the_latest_milestone_reached(mappa):
@@ -379,6 +381,46 @@ def test_a_welsh_speaking_user_gets_their_digest_without_error(mappa, gwent_staf
     gwent_staff.save()
     run_on(DUE)
     assert to("gwent.staff@example.org")
+
+
+def test_an_owner_with_no_account_hears_about_a_welsh_force_in_welsh_then_english(mappa):
+    """The Welsh Language Standards: someone who has chosen no language (an owner with no account)
+    gets a Welsh force's reminders in Welsh first, then in English, in one e-mail; each part of
+    the HTML names its language, and a Welsh field with no Welsh text is marked as English only."""
+    Inspection.objects.filter(pk=mappa.inspection.pk).update(title_cy="")
+    run_on(DUE)
+    [message] = to(OWNER)
+    welsh, english = message.body.split("\n---\n")
+    assert welsh.startswith("Annwyl DI Jones,") and "Mae angen i chi roi sylw" in welsh
+    assert f"== {mappa.inspection.title} (yn Saesneg yn unig) ==" in welsh
+    assert english.strip().startswith("Dear DI Jones,") and f"== {mappa.inspection.title} ==" in english
+    assert "Gwent Police: Argymhelliad 14" in welsh and "Gwent Police: Recommendation 14" in english
+    html, _mimetype = message.alternatives[0]
+    assert '<html lang="cy">' in html
+    assert html.index('<div lang="cy">') < html.index("<hr>") < html.index('<div lang="en">')
+    # A Welsh title, where there is one, in the Welsh part only.
+    Inspection.objects.filter(pk=mappa.inspection.pk).update(title_cy="Ugain mlynedd yn ddiweddarach")
+    ReminderSent.objects.all().delete()
+    mail.outbox.clear()
+    run_on(DUE)
+    [message] = to(OWNER)
+    welsh, english = message.body.split("\n---\n")
+    assert "== Ugain mlynedd yn ddiweddarach ==" in welsh and "Ugain" not in english
+
+
+def test_owners_of_english_forces_and_people_with_accounts_get_one_language(mappa, gwent_staff):
+    """An owner of a force in England hears in English; a user hears in the language they chose."""
+    Force.objects.filter(pk=mappa.gwent.pk).update(country=Force.Country.ENGLAND)
+    gwent_staff.preferred_language = "cy"
+    gwent_staff.save()
+    run_on(DUE)
+    [owner_message] = to(OWNER)
+    assert owner_message.subject == "Due today: Recommendation 14"
+    assert owner_message.body.startswith("Dear DI Jones,") and "\n---\n" not in owner_message.body
+    [staff_message] = to("gwent.staff@example.org")
+    assert staff_message.body.startswith("Annwyl gwent.staff,") and "\n---\n" not in staff_message.body
+    html = staff_message.alternatives[0][0]
+    assert '<html lang="cy">' in html and '<div lang="en">' not in html
 
 
 def test_users_in_no_force_hear_nothing(mappa):
