@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 from simple_history.models import HistoricalRecords
 
@@ -169,6 +170,14 @@ CLOSURE_STAGES = {
     "implemented": (_("Force reports implemented"), Q(status__in=("awaiting_sign_off", "complete"))),
     "signed_off": (_("Signed off by the chief officer"), Q(status="complete")),
     "hmicfrs_authorised": (_("Closure authorised by HMICFRS"), Q(hmicfrs_closed_on__isnull=False)),
+}
+
+
+# A RAG rating in one word ("Green"): the tag on a narrow screen and the RAG column of spreadsheets.
+RAG_SHORT = {
+    "red": pgettext_lazy("RAG rating", "Red"),
+    "amber": pgettext_lazy("RAG rating", "Amber"),
+    "green": pgettext_lazy("RAG rating", "Green"),
 }
 
 

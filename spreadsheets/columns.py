@@ -79,6 +79,12 @@ PROGRESS_COLUMNS = [
         example="In progress",
     ),
     Column(
+        "rag",
+        "RAG",
+        _("Optional: Red, Amber or Green, the force's own rating, given with the progress update."),
+        aliases=("rag status", "rag rating", "rating"),
+    ),
+    Column(
         "date",
         "Date",
         _("Optional: the date of the update; today if blank."),

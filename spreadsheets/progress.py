@@ -17,7 +17,7 @@ from django_scopes import scope
 
 from forces.access import access_for
 from recommendations.dates import add_months
-from recommendations.models import DueDateExtension, Owner, ProgressUpdate, Recommendation, Record
+from recommendations.models import RAG_SHORT, DueDateExtension, Owner, ProgressUpdate, Recommendation, Record
 from recommendations.services import (
     add_progress_update,
     allowed_statuses,
@@ -34,6 +34,7 @@ from .rows import (
     DATE_WIDGET,
     KIND_NAMES,
     MENTION,
+    RAG_NAMES,
     STATUS_NAMES,
     Row,
     RowError,
@@ -186,6 +187,7 @@ class ProgressImport:
             raise RowError("", _("repeats row %(row)s.") % {"row": self.seen[dup_key]})
         self.seen[dup_key] = number
         status = self.status(row)
+        rag = self.rag(row)
         dated = row.date("date")
         due = row.date("due_date") if row.text("due_date") else self.timescale(row)
         record = self.records.get(record_id)
@@ -194,11 +196,16 @@ class ProgressImport:
         self.add_owners(row, record, report)
         self.ask_for_due_date(due, self.records[record_id], report)
         if text:
-            self.add_update(row, rec, self.records[record_id], text, dated, status, report)
+            self.add_update(row, rec, self.records[record_id], text, dated, (status, rag), report)
         elif status and status != record.status:
             raise RowError(
                 row.headers.get("status", ""),
                 _("a status can only change with a progress update: write the progress too."),
+            )
+        elif rag and rag != record.rag:
+            raise RowError(
+                row.headers.get("rag", ""),
+                _("a RAG rating can only change with a progress update: write the progress too."),
             )
 
     def check_force(self, row):
@@ -258,7 +265,10 @@ class ProgressImport:
             % {"old": _day(record.current_due_on), "new": _day(due)}
         )
 
-    def add_update(self, row, rec, record: Record, text, dated, status, report):
+    def add_update(self, row, rec, record: Record, text, dated, steps, report):
+        """The row's progress update, with the status and RAG rating it moves the record to (if any)."""
+        status, rag = steps
+        rag_before = record.rag
         ref = external_ref(self.force, self.inspection, rec.kind, rec.number, text)
         if (record.pk, ref) in self.refs or (record.pk, words(text)) in self.recorded:
             return
@@ -275,6 +285,7 @@ class ProgressImport:
             text=text,
             dated=dated,
             status=status,
+            rag=rag,
             plain_kind=ProgressUpdate.Kind.IMPORTED,
             external_ref=ref,
             **self.source(row),
@@ -294,6 +305,8 @@ class ProgressImport:
                     "new": Status(result.update.status_after).label,
                 }
             )
+        if rag and rag != rag_before:
+            report.actions.append(_("RAG rating: %(rag)s") % {"rag": RAG_SHORT[rag]})
 
     def recommendation_key(self, row):
         """The (kind, number) the row is about; a row that looks like another recommendation is refused."""
@@ -374,18 +387,27 @@ class ProgressImport:
         }
 
     @staticmethod
-    def status(row):
-        text = row.text("status")
+    def _named(row, key, names, message, labels):
+        """The value a cell names (None if blank); a name not in `names` is a row error listing `labels`."""
+        text = row.text(key)
         if not text:
             return None
-        status = STATUS_NAMES.get(normalise_header(text))
-        if status is None:
+        value = names.get(normalise_header(text))
+        if value is None:
             raise RowError(
-                row.headers["status"],
-                _("“%(value)s” is not a status. Use one of: %(choices)s.")
-                % {"value": text, "choices": ", ".join(str(label) for label in Status.labels)},
+                row.headers[key], message % {"value": text[:60], "choices": ", ".join(str(x) for x in labels)}
             )
-        return status
+        return value
+
+    @classmethod
+    def rag(cls, row):
+        message = _("“%(value)s” is not a RAG rating. Use one of: %(choices)s.")
+        return cls._named(row, "rag", RAG_NAMES, message, [RAG_SHORT[value] for value in Record.Rag.values])
+
+    @classmethod
+    def status(cls, row):
+        message = _("“%(value)s” is not a status. Use one of: %(choices)s.")
+        return cls._named(row, "status", STATUS_NAMES, message, Status.labels)
 
     def timescale(self, row):
         if isinstance(row.raw("timescale"), date):

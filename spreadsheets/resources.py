@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from recommendations.models import Addressee, Inspection, ProgressUpdate, Recommendation, Record
+from recommendations.models import RAG_SHORT, Addressee, Inspection, ProgressUpdate, Recommendation, Record
 from recommendations.services import create_force_records
 
 from .columns import INSPECTION_COLUMNS, PROGRESS_COLUMNS
@@ -66,6 +66,7 @@ PROGRESS_FIELDS = (
     "due_date",
     "progress",
     "status",
+    "rag",
     "date",
     "force",
 )
@@ -82,6 +83,7 @@ class _ProgressColumnsResource(_ColumnsResource):
     due_date = _field("due_date")
     progress = _field("progress")
     status = _field("status")
+    rag = _field("rag")
     date = _field("date")
     force = _field("force")
 
@@ -114,6 +116,9 @@ class RecordExportResource(_ProgressColumnsResource):
 
     def dehydrate_status(self, record):
         return record.get_status_display()
+
+    def dehydrate_rag(self, record):
+        return str(RAG_SHORT.get(record.rag, ""))
 
     def dehydrate_date(self, record):
         return _update_day(record.latest_answer) if record.latest_answer else ""
@@ -149,6 +154,9 @@ class UpdateExportResource(_ProgressColumnsResource):
 
     def dehydrate_status(self, update):
         return update.get_status_after_display() if update.status_after else ""
+
+    def dehydrate_rag(self, update):
+        return str(RAG_SHORT.get(update.rag, ""))
 
     def dehydrate_date(self, update):
         return _update_day(update)

@@ -55,6 +55,18 @@ STATUS_NAMES = {
     "ongoing": Status.IN_PROGRESS,
     "nfa": Status.NO_FURTHER_ACTION,
 }
+# RAG ratings as people write them, in English or Welsh.
+RAG_NAMES = {
+    **{normalise_header(label): value for value, label in Record.Rag.choices},
+    **{normalise_header(value): value for value in Record.Rag.values},
+    "r": Record.Rag.RED,
+    "a": Record.Rag.AMBER,
+    "g": Record.Rag.GREEN,
+    "coch": Record.Rag.RED,
+    "ambr": Record.Rag.AMBER,
+    "oren": Record.Rag.AMBER,
+    "gwyrdd": Record.Rag.GREEN,
+}
 MENTION = re.compile(
     r"\b(recommendation|area for improvement|afi|cause of concern)s?\s*(?:no\.?\s*)?(\d{1,3})\b",
     re.IGNORECASE,

@@ -209,6 +209,36 @@ def test_status_and_owner_columns_change_the_record_and_a_due_date_is_asked_for(
     assert record.current_due_on.isoformat() == "2030-12-31"
 
 
+def test_a_rag_column_rates_the_record_with_its_update_and_exports_back_as_a_no_op(
+    world, gwent_staff, client_for
+):
+    """RAG as people write it (a word, a letter, Welsh), given with the progress update it rates, as
+    the progress page gives it; the export carries it, so importing the export changes nothing."""
+    client = client_for(gwent_staff)
+    headers = ["Recommendation", "Progress", "RAG"]
+    rows = [
+        ["14", "Referral pathway agreed with probation.", "a"],
+        ["15", "Audit booked for March.", "Gwyrdd"],
+    ]
+    post_progress(client, world, world.gwent, "rag.csv", csv_bytes(headers, rows))
+    job = last_job()
+    assert job.status == "previewed", job.result
+    assert any("RAG rating: Amber" in action for row in job.result["rows"] for action in row["actions"])
+    client.post(job.get_absolute_url())
+    assert world.record(world.gwent, 14).rag == Record.Rag.AMBER
+    assert world.record(world.gwent, 15).rag == Record.Rag.GREEN
+    update = world.record(world.gwent, 14).updates.get(text="Referral pathway agreed with probation.")
+    assert update.rag == Record.Rag.AMBER
+    export = client.get(
+        reverse("spreadsheets:force-export", kwargs={"force_slug": "gwent", "what": "records", "fmt": "csv"})
+    )
+    table = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert {row["Recommendation"]: row["RAG"] for row in table}["14"] == "Amber"
+    post_progress(client, world, world.gwent, "again.csv", export.content)
+    assert last_job().status == "previewed", last_job().result
+    assert not any(row["actions"] for row in last_job().result["rows"])
+
+
 def _refused(client, world, name, data, *, message):
     before = counts()
     response = post_progress(client, world, world.gwent, name, data)
@@ -326,6 +356,16 @@ BAD_FILES = {
         "c.csv",
         csv_bytes(["Recommendation", "Progress", "Status"], [["14", "Finished.", "Complete"]]),
         "You cannot move this record",
+    ),
+    "bad RAG rating": (
+        "r.csv",
+        csv_bytes(["Recommendation", "Progress", "RAG"], [["14", "x", "Purple"]]),
+        "“Purple” is not a RAG rating. Use one of: Red, Amber, Green",
+    ),
+    "RAG rating with no progress": (
+        "r2.csv",
+        csv_bytes(["Recommendation", "Progress", "RAG"], [["14", "", "Red"]]),
+        "a RAG rating can only change with a progress update",
     ),
     "value under no header": (
         "w.csv",

@@ -1,9 +1,10 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from frontend.rowcache import render_rows
+from recommendations.models import RAG_SHORT
 
 register = template.Library()
 
@@ -19,11 +20,6 @@ RAG_TAG_COLOURS = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green
 # A tag shows a short label that fits on one line at 320 px in English and Welsh (WCAG 1.4.10);
 # screen readers hear the full wording instead. Statuses not listed are short already.
 STATUS_SHORT = {"awaiting_sign_off": gettext_lazy("Awaiting sign-off")}
-RAG_SHORT = {
-    "red": pgettext_lazy("RAG rating", "Red"),
-    "amber": pgettext_lazy("RAG rating", "Amber"),
-    "green": pgettext_lazy("RAG rating", "Green"),
-}
 # What each rating means, shown beside the short tag where there is room (the record page).
 RAG_MEANING = {
     "red": gettext_lazy("significantly delayed"),
