@@ -115,6 +115,18 @@ INSPECTION_COLUMNS = [
         "text", "Text", _("The recommendation as published."), required=True, aliases=("recommendation text",)
     ),
     Column(
+        "lead_in_cy",
+        "Lead-in (Welsh)",
+        _("Optional: the lead-in as published in Welsh."),
+        aliases=("welsh lead in", "lead in cy"),
+    ),
+    Column(
+        "text_cy",
+        "Text (Welsh)",
+        _("Optional: the recommendation as published in Welsh, for Welsh pages and letters."),
+        aliases=("welsh text", "text cy"),
+    ),
+    Column(
         "addressees",
         "Addressed to",
         _("Who it is for, separated by “;”, by name or code, e.g. “Police forces; probation”."),

@@ -95,6 +95,9 @@ class InspectionImport:
             "timescale_months": self.months(row),
             "due_on": row.date("due_date"),
         }
+        for key in ("lead_in_cy", "text_cy"):
+            if key in row.index:  # a file without the Welsh columns leaves the Welsh text as it is
+                values[key] = row.text(key)
         _rec, changed = save_recommendation(
             inspection, kind=kind, number=num, values=values, addressees=addressees
         )

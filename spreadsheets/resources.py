@@ -173,13 +173,25 @@ class InspectionExportResource(_ColumnsResource):
     kind = _field("kind")
     lead_in = _field("lead_in")
     text = _field("text")
+    lead_in_cy = _field("lead_in_cy")
+    text_cy = _field("text_cy")
     addressees = _field("addressees")
     timescale_months = _field("timescale_months")
     due_date = _field("due_date")
 
     class Meta:
         model = Recommendation
-        fields = ("number", "kind", "lead_in", "text", "addressees", "timescale_months", "due_date")
+        fields = (
+            "number",
+            "kind",
+            "lead_in",
+            "text",
+            "lead_in_cy",
+            "text_cy",
+            "addressees",
+            "timescale_months",
+            "due_date",
+        )
 
     def dehydrate_kind(self, rec):
         return rec.get_kind_display()

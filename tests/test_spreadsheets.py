@@ -603,6 +603,32 @@ def test_administrator_imports_an_inspection_and_every_force_gets_records(fmt, w
     assert counts() == after
 
 
+def test_welsh_columns_give_a_recommendations_welsh_text_and_a_file_without_them_keeps_it(
+    world, admin_user, client_for
+):
+    client = client_for(admin_user)
+    headers = [*INSPECTION_HEADERS, "Lead-in (Welsh)", "Text (Welsh)"]
+    rows = [[*row, "Dylai heddluoedd:", f"Testun Cymraeg {row[0]}."] for row in NEW_INSPECTION_ROWS]
+    post_inspection(client, "welsh.csv", csv_bytes(headers, rows))
+    client.post(ImportJob.inspection_jobs.order_by("-pk").first().get_absolute_url())
+    rec = Recommendation.objects.get(inspection__slug="stalking-2024", number=1, kind="recommendation")
+    assert (rec.lead_in_cy, rec.text_cy) == ("Dylai heddluoedd:", "Testun Cymraeg 1.")
+    # The export carries the Welsh columns.
+    exported = client.get(
+        reverse("spreadsheets:inspection-export", kwargs={"slug": "stalking-2024", "fmt": "csv"})
+    )
+    table = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert table[0]["Text (Welsh)"] == "Testun Cymraeg 1."
+    # An older file with no Welsh columns changes nothing and leaves the Welsh text.
+    post_inspection(client, "english.csv", csv_bytes(INSPECTION_HEADERS, NEW_INSPECTION_ROWS))
+    job = ImportJob.inspection_jobs.order_by("-pk").first()
+    assert job.status == "previewed", job.result
+    assert not any(r["actions"] for r in job.result["rows"]), job.result
+    client.post(job.get_absolute_url())
+    rec.refresh_from_db()
+    assert rec.text_cy == "Testun Cymraeg 1."
+
+
 def test_mappa_inspection_export_reimports_as_a_no_op(world, admin_user, client_for):
     client = client_for(admin_user)
     exported = client.get("/inspections/mappa-2022/export.xlsx")
