@@ -48,7 +48,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             )
             raise forms.ValidationError(
                 _("%(force)s signs in with its own accounts. Use “Sign in with %(name)s”.")
-                % {"force": provider.force.name, "name": provider.display_name},
+                % {"force": provider.force.local_name, "name": provider.display_name},
                 code="password_sign_in_off",
             )
 

@@ -105,7 +105,7 @@ class Invitation(models.Model):
 
     @property
     def team_name(self) -> str:
-        return self.force.name if self.force_id else str(_("the national team"))
+        return self.force.local_name if self.force_id else str(_("the national team"))
 
     @property
     def is_pending(self) -> bool:

@@ -203,7 +203,7 @@ class ForceOIDCBackend(OIDCAuthenticationBackend):
             raise SignInRefused(
                 "domain",
                 _("Your e-mail address is not one that %(force)s allows for single sign-on.")
-                % {"force": provider.force.name},
+                % {"force": provider.force.local_name},
             )
         user = self.UserModel.objects.filter(email__iexact=email).first()
         if user is not None:
@@ -230,7 +230,7 @@ class ForceOIDCBackend(OIDCAuthenticationBackend):
                     _(
                         "This account reaches beyond %(force)s, so it signs in with its password and two-factor."
                     )
-                    % {"force": provider.force.name},
+                    % {"force": provider.force.local_name},
                 )
             return user
         invitation = Invitation.objects.for_team(provider.force).pending().filter(email=email).first()

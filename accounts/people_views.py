@@ -44,7 +44,7 @@ class TeamMixin:
     def team_context(self, **extra) -> dict:
         return {
             "force": self.force,
-            "team_name": self.force.name if self.force else _("National team"),
+            "team_name": self.force.local_name if self.force else _("National team"),
             "list_url": self.url("list"),
             "invite_url": self.url("invite"),
             "audit_url": self.url("audit"),

@@ -8,6 +8,7 @@ from .models import Force
 
 FIELDS = (
     "name",
+    "name_cy",
     "area_name",
     "country",
     "commissioner_type",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -25,6 +26,8 @@ class Force(ChoiceLabels, models.Model):
         CITY_BOARD = "city_board", _("City of London Police Authority Board")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # The force's own Welsh name (e.g. "Heddlu Gwent"): Welsh pages, e-mails and letters use it.
+    name_cy = models.CharField(_("name (Welsh)"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     area_name = models.CharField(_("area"), max_length=120, blank=True)
     country = models.CharField(_("country"), max_length=10, choices=Country.choices)
@@ -61,6 +64,13 @@ class Force(ChoiceLabels, models.Model):
 
     def get_absolute_url(self):
         return reverse("forces:overview", kwargs={"force_slug": self.slug})
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language: the Welsh name in Welsh where the force has one."""
+        if self.name_cy and (translation.get_language() or "").split("-")[0] == "cy":
+            return self.name_cy
+        return self.name
 
 
 class ForceUserObjectPermission(UserObjectPermissionBase):

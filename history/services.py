@@ -119,7 +119,7 @@ def start_import(force: Force, inspection: Inspection, upload, *, user) -> Docum
     _require_importer(user, force)
     if not Record.objects.filter(force=force, recommendation__inspection=inspection).exists():
         raise ValidationError(
-            _("This inspection has no recommendations for %(force)s.") % {"force": force.name}
+            _("This inspection has no recommendations for %(force)s.") % {"force": force.local_name}
         )
     checked = check_document(upload)
     sha256 = _digest(upload)
@@ -227,7 +227,7 @@ def run_reading(import_id: int) -> DocumentImport:
         if other is not None:
             raise reading.UnreadableDocument(
                 _("This document is about %(other)s, not %(force)s.")
-                % {"other": other.name, "force": document.force.name}
+                % {"other": other.local_name, "force": document.force.local_name}
             )
         payload = serialise(result, police)
         payload["warnings"] = inspection_warnings(result, police)
@@ -684,7 +684,7 @@ def _letter_entry(batch: DocumentBatch, letter, forces: list[Force], kept: dict)
         return {
             **entry,
             "problem": _("It names more than one force (%(forces)s): upload it on its force's own page.")
-            % {"forces": ", ".join(force.name for force in named)},
+            % {"forces": ", ".join(force.local_name for force in named)},
         }
     force = named[0]
     with scope(force=force.pk):

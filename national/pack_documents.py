@@ -63,7 +63,7 @@ def pack_docx(pack) -> bytes:
     from docx import Document
 
     doc = Document()
-    who = pack.force.name if pack.force else _("All forces")
+    who = pack.force.local_name if pack.force else _("All forces")
     doc.add_heading(_("Quarterly pack: %(who)s") % {"who": who}, level=0)
     doc.add_paragraph(str(pack.quarter.label))
 

@@ -82,7 +82,7 @@ class PackMixin:
                 "pack": pack,
                 "quarters": list(reversed(quarters)),
                 "notes": notes,
-                "who": force.name if force else _("All forces"),
+                "who": force.local_name if force else _("All forces"),
                 "page_url": self.url("pack"),
                 "docx_url": self.url("pack-docx"),
                 "pdf_url": self.url("pack-pdf"),

@@ -37,7 +37,8 @@ def load_inspection(data: dict) -> Inspection:
     addressees = {}
     for row in data["addressees"]:
         addressees[row["slug"]], _ = Addressee.objects.update_or_create(
-            slug=row["slug"], defaults={"name": row["name"], "is_police": row["is_police"]}
+            slug=row["slug"],
+            defaults={"name": row["name"], "name_cy": row.get("name_cy", ""), "is_police": row["is_police"]},
         )
     for row in data["recommendations"]:
         rec, _ = Recommendation.objects.update_or_create(

@@ -66,7 +66,7 @@ def digest_context(digest, lines, today) -> dict:
             item = line.item
             entries.append(
                 {
-                    "force": item.force.name,
+                    "force": item.force.local_name,
                     "label": item.label,
                     "excerpt": _localised(item.record.recommendation, "text", 25) if item.record else "",
                     "when": describe(item),

@@ -220,7 +220,7 @@ class PublishedResponsesFeed(Feed):
     def title(self, force=None):
         if force is None:
             return _("Published responses to inspection reports")
-        return _("Published responses to inspection reports – %(force)s") % {"force": force.name}
+        return _("Published responses to inspection reports – %(force)s") % {"force": force.local_name}
 
     def link(self, force=None):
         return (
@@ -243,16 +243,16 @@ class PublishedResponsesFeed(Feed):
             return list(queryset.order_by(F("published_on").desc(nulls_last=True), "-pk")[:FEED_ITEMS])
 
     def item_title(self, item):
-        return f"{item.force.name}: {localised(item.inspection, 'title').text}"
+        return f"{item.force.local_name}: {localised(item.inspection, 'title').text}"
 
     def item_description(self, item):
         if item.published_on:
             return _("%(force)s published its response on %(date)s.") % {
-                "force": item.force.name,
+                "force": item.force.local_name,
                 "date": item.published_on.strftime("%d/%m/%Y"),
             }
         return _("%(force)s has published its response (date of publication not known).") % {
-            "force": item.force.name
+            "force": item.force.local_name
         }
 
     def item_link(self, item):

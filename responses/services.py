@@ -253,7 +253,7 @@ def _check_welsh_allowed(force: Force, fields: dict, sections_cy) -> None:
     if language != LetterLanguage.ENGLISH or welsh_text:
         raise ValidationError(
             _("%(force)s is not under the Welsh Language Standards: its letters are in English only.")
-            % {"force": force.name}
+            % {"force": force.local_name}
         )
 
 
@@ -695,7 +695,7 @@ def import_published_response(
         if Response.objects.filter(force=force, inspection=inspection).exists():
             raise ValidationError(
                 _("%(force)s already has a response to this inspection: it was not imported again.")
-                % {"force": force.name}
+                % {"force": force.local_name}
             )
         response = Response.objects.create(force=force, inspection=inspection)
         version = ResponseVersion.objects.create(

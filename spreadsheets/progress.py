@@ -159,7 +159,10 @@ class ProgressImport:
         )
         self.records: dict[int, Record] = {}
         self.seen: dict = {}
-        names = {words(self.force.name), words(self.force.slug.replace("-", " "))}
+        # "Heddlu Gwent" names Gwent as well as "Gwent Police" and "gwent" do.
+        names = {
+            words(n) for n in (self.force.name, self.force.slug.replace("-", " "), self.force.name_cy) if n
+        }
         self.force_names = names | {n.removesuffix(" police").removesuffix(" constabulary") for n in names}
 
     def handle(self, report, number, cells):
@@ -172,7 +175,7 @@ class ProgressImport:
             raise RowError(
                 row.headers["recommendation"],
                 _("%(label)s is not addressed to police forces, so %(force)s has no record of it.")
-                % {"label": rec.label, "force": self.force.name},
+                % {"label": rec.label, "force": self.force.local_name},
             )
         text = row.text("progress")
         dup_key = (
@@ -219,7 +222,7 @@ class ProgressImport:
                 _(
                     "names “%(named)s”, but this import is for %(force)s. Import each force's rows on its own page."
                 )
-                % {"named": named, "force": self.force.name},
+                % {"named": named, "force": self.force.local_name},
             )
 
     def add_owners(self, row, record: Record, report):

@@ -109,6 +109,18 @@ def _static_root():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_for_each_test():
+    """Each test starts in the default language. Django activates a request's language in the
+    thread and leaves it there, so a Welsh page drawn by one test would otherwise decide the
+    language of the next test's templates and e-mails."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "private"
 

@@ -22,6 +22,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from forces.models import Force
 from frontend import views as frontend_views
 from frontend.i18n import compile_catalogue, localised
 
@@ -106,6 +107,25 @@ def test_welsh_user_of_gwent_reads_the_force_overview_in_welsh(world, gwent_staf
     assert "Cyhoeddwyd 14 Gorffennaf 2022" in page
     assert "Sign out" not in page
     assert "Skip to main content" not in page
+
+
+def test_a_welsh_force_goes_by_its_welsh_name_on_welsh_pages_only(
+    world, gwent_staff, gwent_chief, national, client_for
+):
+    """Heddlu Gwent in Welsh, Gwent Police in English; a force with no Welsh name keeps its own."""
+    nav = 'aria-current="true">{}</a>'
+    for url in (world.gwent.get_absolute_url(), world.record(world.gwent).get_absolute_url()):
+        welsh = _text(client_for(_welsh(gwent_staff)).get(url))
+        assert nav.format("Heddlu Gwent") in welsh, url
+        english = _text(client_for(gwent_chief).get(url))
+        assert nav.format("Gwent Police") in english and "Heddlu Gwent" not in english, url
+    # The MAPPA inspection's addressees have their Welsh names too.
+    assert "Y Gwasanaeth Prawf" in welsh and "Heddluoedd" in welsh
+    forces = _text(client_for(_welsh(national)).get(reverse("forces:list")))
+    assert "Heddlu Gwent" in forces and "Heddlu Dyfed-Powys" in forces
+    english_force = Force.objects.filter(country=Force.Country.ENGLAND).first()
+    if english_force is not None:
+        assert english_force.name in forces
 
 
 def test_welsh_user_of_gwent_reads_the_record_in_welsh(world, gwent_staff, client_for):

@@ -444,13 +444,13 @@ def test_welsh_public_pages_and_feed_give_the_welsh_inspection_title(public_worl
     detail = client.get(gwent.get_public_url()).content.decode()
     (h1,) = _inspection_headings(detail, "govuk-heading-l", "h1")
     assert h1.text_content().strip() == welsh
-    assert f"<title>{welsh} – Gwent Police" in detail
+    assert f"<title>{welsh} – Heddlu Gwent" in detail  # the force's own Welsh name on Welsh pages
     page = client.get(reverse("responses:public-force-feed", kwargs={"slug": "gwent"}))
     feed = feedparser.parse(page.content)
     assert not feed.bozo, feed.bozo_exception
     assert feed.feed.get("language") == "cy"
     assert feed.feed.title.startswith("Ymatebion a gyhoeddwyd i adroddiadau arolygu")
-    assert [entry.title for entry in feed.entries] == [f"Gwent Police: {welsh}"]
+    assert [entry.title for entry in feed.entries] == [f"Heddlu Gwent: {welsh}"]
     # The English pages and feed keep the English title.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = feedparser.parse(client.get(reverse("responses:public-feed")).content)

@@ -394,7 +394,7 @@ def test_an_owner_with_no_account_hears_about_a_welsh_force_in_welsh_then_englis
     assert welsh.startswith("Annwyl DI Jones,") and "Mae angen i chi roi sylw" in welsh
     assert f"== {mappa.inspection.title} (yn Saesneg yn unig) ==" in welsh
     assert english.strip().startswith("Dear DI Jones,") and f"== {mappa.inspection.title} ==" in english
-    assert "Gwent Police: Argymhelliad 14" in welsh and "Gwent Police: Recommendation 14" in english
+    assert "Heddlu Gwent: Argymhelliad 14" in welsh and "Gwent Police: Recommendation 14" in english
     html, _mimetype = message.alternatives[0]
     assert '<html lang="cy">' in html
     assert html.index('<div lang="cy">') < html.index("<hr>") < html.index('<div lang="en">')

@@ -239,6 +239,13 @@ def test_a_rag_column_rates_the_record_with_its_update_and_exports_back_as_a_no_
     assert not any(row["actions"] for row in last_job().result["rows"])
 
 
+def test_the_force_column_takes_the_forces_welsh_name(world, gwent_staff, client_for):
+    client = client_for(gwent_staff)
+    data = csv_bytes(["Recommendation", "Progress", "Force"], [["14", "Adroddiad cynnydd.", "Heddlu Gwent"]])
+    post_progress(client, world, world.gwent, "cy.csv", data)
+    assert last_job().status == "previewed", last_job().result
+
+
 def _refused(client, world, name, data, *, message):
     before = counts()
     response = post_progress(client, world, world.gwent, name, data)
