@@ -164,6 +164,37 @@ def test_welsh_page_falls_back_to_english_title_marked_as_english(world, gwent_s
     assert "(yn Saesneg yn unig)" in page
 
 
+def test_every_page_naming_the_inspection_gives_its_welsh_title_or_marks_the_english(
+    world, gwent_staff, national, client_for
+):
+    """The responses list, the record's history, the national dashboard and compare page, each in
+    Welsh: the English title marked as such while there is no Welsh one, then the Welsh one."""
+    from responses.services import start_response
+
+    response = start_response(world.gwent, world.inspection, user=gwent_staff)
+    staff, team = client_for(_welsh(gwent_staff)), client_for(_welsh(national))
+    record = world.record(world.gwent)
+    pages = {
+        "responses list": (staff, reverse("responses:list", kwargs={"force_slug": "gwent"})),
+        "response": (staff, response.get_absolute_url()),
+        "record history": (
+            staff,
+            reverse("audit:record-history", kwargs={"force_slug": "gwent", "pk": record.pk}),
+        ),
+        "dashboard": (team, reverse("national:dashboard") + f"?inspection={world.inspection.pk}"),
+        "compare": (team, reverse("national:compare", kwargs={"pk": record.recommendation.pk})),
+    }
+    english = world.inspection.title
+    for name, (client, url) in pages.items():
+        page = _text(client.get(url)).replace("&#x27;", "'")
+        assert f'<span lang="en">{english}</span> <span class="app-lang-fallback">' in page, name
+    world.inspection.title_cy = "Ugain mlynedd yn ddiweddarach"
+    world.inspection.save()
+    for name, (client, url) in pages.items():
+        page = _text(client.get(url)).replace("&#x27;", "'")
+        assert "Ugain mlynedd yn ddiweddarach" in page and f'<span lang="en">{english}' not in page, name
+
+
 def test_welsh_version_of_title_and_recommendation_is_shown_when_published(world, gwent_staff, client_for):
     inspection = world.inspection
     inspection.title_cy = "Ugain mlynedd yn ddiweddarach: a yw MAPPA yn cyflawni ei amcanion?"
