@@ -188,6 +188,8 @@ def test_every_page_naming_the_inspection_gives_its_welsh_title_or_marks_the_eng
     for name, (client, url) in pages.items():
         page = _text(client.get(url)).replace("&#x27;", "'")
         assert f'<span lang="en">{english}</span> <span class="app-lang-fallback">' in page, name
+    compare = _text(team.get(pages["compare"][1])).replace("&#x27;", "'")
+    assert f'<span lang="en">{record.recommendation.text}</span>' in compare  # the text too
     world.inspection.title_cy = "Ugain mlynedd yn ddiweddarach"
     world.inspection.save()
     for name, (client, url) in pages.items():
