@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from forces.models import Force
 from frontend.fields import as_id
 from frontend.forms import GovukDateInput, GovukFormMixin
+from frontend.i18n import localised
 from recommendations.models import CLOSURE_STAGES, Inspection, Recommendation, Record
 
 from .dashboard import Filters
@@ -40,7 +41,7 @@ def clean_filters(params) -> tuple[Filters, list[str], FilterForm]:
 
 class RecommendationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.inspection.title}: {obj.label}"
+        return f"{localised(obj.inspection, 'title').text}: {obj.label}"
 
 
 class SearchForm(GovukFormMixin, forms.Form):

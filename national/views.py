@@ -106,7 +106,7 @@ class DashboardMixin:
         """The inspection asked for, or the latest with police recommendations; an id that is not
         a number or not such an inspection gives the latest, and the page says so."""
         inspections = list(
-            police_inspections().only("pk", "title", "slug", "published_on", "response_due_on")
+            police_inspections().only("pk", "title", "title_cy", "slug", "published_on", "response_due_on")
         )
         latest = inspections[0] if inspections else None
         raw = self.request.GET.get("inspection", "").strip()

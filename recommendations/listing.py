@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
+from frontend.i18n import localised
 
 from .models import (
     CLOSURE_STAGES,
@@ -131,7 +132,7 @@ class RecordListForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, inspections, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["inspection"].choices = [("", _("All inspections"))] + [
-            (i.pk, i.title) for i in inspections
+            (i.pk, localised(i, "title").text) for i in inspections
         ]
         self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
         self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [
@@ -161,6 +162,7 @@ def _search(records, value, context):
             | Q(recommendation__text_cy__icontains=word)
             | Q(recommendation__lead_in__icontains=word)
             | Q(recommendation__inspection__title__icontains=word)
+            | Q(recommendation__inspection__title_cy__icontains=word)
             | Q(latest_update__text__icontains=word)
         )
         if word.isdecimal() and len(word) < 5:  # not isdigit(): "²" is a digit int() refuses

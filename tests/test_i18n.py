@@ -195,6 +195,11 @@ def test_every_page_naming_the_inspection_gives_its_welsh_title_or_marks_the_eng
     for name, (client, url) in pages.items():
         page = _text(client.get(url)).replace("&#x27;", "'")
         assert "Ugain mlynedd yn ddiweddarach" in page and f'<span lang="en">{english}' not in page, name
+    # The dashboard's list of inspections and the records list's filter name it in Welsh too.
+    dashboard = _text(team.get(pages["dashboard"][1]))
+    assert "Ugain mlynedd yn ddiweddarach (" in dashboard and f">{english} (" not in dashboard
+    records = _text(staff.get(reverse("recommendations:record-list", kwargs={"force_slug": "gwent"})))
+    assert ">Ugain mlynedd yn ddiweddarach</option>" in records
 
 
 def test_welsh_version_of_title_and_recommendation_is_shown_when_published(world, gwent_staff, client_for):

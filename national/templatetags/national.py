@@ -6,6 +6,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from frontend.i18n import localised
+
 register = template.Library()
 
 
@@ -21,7 +23,7 @@ def inspection_options(inspections, chosen) -> str:
             (
                 option.pk,
                 mark_safe(" selected") if option.pk == chosen_pk else "",  # noqa: S308 - a constant
-                option.title,
+                localised(option, "title").text,
                 format_date(option.published_on, "M Y"),
             )
             for option in inspections
