@@ -132,6 +132,7 @@ EXTRA_CHECKS = """() => {
 }"""
 
 
+REFLOW_CHECKED: set[str] = set()
 # The page's width at 320px, and the outermost elements that stick out past the window's right edge.
 REFLOW_CHECK = """() => {
     const width = window.innerWidth;
@@ -179,7 +180,11 @@ class Checker:
 
     def _check_reflow(self, label):
         """WCAG 1.4.10 Reflow: at 320 CSS pixels wide the page never scrolls sideways. A table too
-        wide for the screen scrolls inside its own region or stacks as cards, never the window."""
+        wide for the screen scrolls inside its own region or stacks as cards, never the window.
+        Once a page: the personas that read it again see the same layout."""
+        if label in REFLOW_CHECKED:
+            return
+        REFLOW_CHECKED.add(label)
         size = self.page.viewport_size
         self.page.set_viewport_size({"width": 320, "height": 640})
         try:
