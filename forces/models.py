@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from frontend.i18n import localised
 from mappa_tracker.choices import ChoiceLabels
 
 
@@ -68,9 +68,13 @@ class Force(ChoiceLabels, models.Model):
     @property
     def local_name(self) -> str:
         """The name in the active language: the Welsh name in Welsh where the force has one."""
-        if self.name_cy and (translation.get_language() or "").split("-")[0] == "cy":
-            return self.name_cy
-        return self.name
+        return localised(self, "name").text
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the force goes by ("Gwent Police", "Heddlu Gwent"): what a document or a
+        spreadsheet may call it."""
+        return tuple(name for name in (self.name, self.name_cy) if name)
 
 
 class ForceUserObjectPermission(UserObjectPermissionBase):

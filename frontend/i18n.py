@@ -50,6 +50,11 @@ def localised(obj, field: str, language: str | None = None) -> Localised:
     return Localised(english, "en", bool(english))
 
 
+def localised_choices(objects, field: str) -> list[tuple]:
+    """(pk, the field in the active language) for each object: a select's options."""
+    return [(obj.pk, localised(obj, field).text) for obj in objects]
+
+
 def localised_html(obj, field: str, language: str | None = None):
     """The field as HTML for a form hint or label: marked with its own `lang` when it differs from
     the page's (WCAG 3.1.2, language of parts), and noted as English-only on Welsh pages."""

@@ -81,7 +81,7 @@ def forces_named(text: str, forces) -> list:
     text = text.replace("&", "and")  # "AVON & SOMERSET PCC"
     found = []
     for force in forces:
-        names = [force.name, getattr(force, "name_cy", ""), getattr(force, "commissioner_name", "")]
+        names = [*force.names, force.commissioner_name]
         short = re.sub(r"\s+(police|constabulary)$", "", force.name, flags=re.I)
         names.append(short)
         if any(n and re.search(rf"\b{re.escape(n)}\b", text, re.I) for n in names):

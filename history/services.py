@@ -184,12 +184,17 @@ def _set_progress(pk: int, progress: int, status=DocumentImport.Status.READING) 
 
 
 def _other_force_named(force: Force, text: str) -> Force | None:
-    """A document that names another force and never this one is for that other force."""
-    if re.search(rf"\b{re.escape(force.name)}\b", text, re.I):
+    """A document that names another force and never this one (by any of its names) is for that
+    other force."""
+
+    def named(f: Force) -> bool:
+        return any(re.search(rf"\b{re.escape(name)}\b", text, re.I) for name in f.names)
+
+    if named(force):
         return None
     with scopes_disabled():
-        others = Force.objects.exclude(pk=force.pk).only("name", "slug")
-        return next((f for f in others if re.search(rf"\b{re.escape(f.name)}\b", text, re.I)), None)
+        others = Force.objects.exclude(pk=force.pk).only("name", "name_cy", "slug")
+        return next((f for f in others if named(f)), None)
 
 
 def run_reading(import_id: int) -> DocumentImport:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontend.fields import IdModelMultipleChoiceField
 from frontend.forms import GovukDateField, GovukFormMixin
-from frontend.i18n import localised
+from frontend.i18n import localised_choices
 
 from . import evidence
 from .models import CLOSURE_STAGES, Owner, ProgressUpdate, Record
@@ -259,8 +259,9 @@ class OverviewFilterForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, inspections, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].choices = [("", _("All inspections"))] + [
-            (i.pk, localised(i, "title").text) for i in inspections
+        self.fields["inspection"].choices = [
+            ("", _("All inspections")),
+            *localised_choices(inspections, "title"),
         ]
         self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
         self.fields["closure"].choices = [("", _("Any stage"))] + [

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontend.forms import GovukFormMixin
-from frontend.i18n import localised
+from frontend.i18n import localised_choices
 
 from .models import (
     CLOSURE_STAGES,
@@ -131,8 +131,9 @@ class RecordListForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, inspections, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].choices = [("", _("All inspections"))] + [
-            (i.pk, localised(i, "title").text) for i in inspections
+        self.fields["inspection"].choices = [
+            ("", _("All inspections")),
+            *localised_choices(inspections, "title"),
         ]
         self.fields["status"].choices = [("", _("All statuses"))] + list(Status.choices)
         self.fields["owner"].choices = [("", _("All owners")), ("0", _("No owner"))] + [

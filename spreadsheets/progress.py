@@ -160,9 +160,7 @@ class ProgressImport:
         self.records: dict[int, Record] = {}
         self.seen: dict = {}
         # "Heddlu Gwent" names Gwent as well as "Gwent Police" and "gwent" do.
-        names = {
-            words(n) for n in (self.force.name, self.force.slug.replace("-", " "), self.force.name_cy) if n
-        }
+        names = {words(name) for name in (*self.force.names, self.force.slug.replace("-", " "))}
         self.force_names = names | {n.removesuffix(" police").removesuffix(" constabulary") for n in names}
 
     def handle(self, report, number, cells):

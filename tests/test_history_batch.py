@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from forces.models import Force
 from history.batch import forces_named, letters_in_zip
 from history.reading import UnreadableDocument
 from tests.test_history_engine import SEEDS, fixture_answers
@@ -47,11 +48,14 @@ def test_a_damaged_zip_is_refused():
 
 def test_each_seed_names_its_own_force_and_no_other():
     forces = [
-        SimpleNamespace(name="Gwent Police", commissioner_name="Jeff Cuthbert"),
-        SimpleNamespace(name="Dyfed-Powys Police", commissioner_name="Dafydd Llywelyn"),
-        SimpleNamespace(name="Avon and Somerset Constabulary", commissioner_name="Mark Shelford"),
-        SimpleNamespace(name="Staffordshire Police", commissioner_name="Ben Adams"),
-        SimpleNamespace(name="Gloucestershire Constabulary", commissioner_name="Chris Nelson"),
+        SimpleNamespace(name=name, names=(name,), commissioner_name=commissioner)
+        for name, commissioner in (
+            ("Gwent Police", "Jeff Cuthbert"),
+            ("Dyfed-Powys Police", "Dafydd Llywelyn"),
+            ("Avon and Somerset Constabulary", "Mark Shelford"),
+            ("Staffordshire Police", "Ben Adams"),
+            ("Gloucestershire Constabulary", "Chris Nelson"),
+        )
     ]
     expected = {
         "gwent": "Gwent Police",
@@ -63,3 +67,15 @@ def test_each_seed_names_its_own_force_and_no_other():
     for slug, name in expected.items():
         text = (SEEDS / fixture_answers()[slug]["seed_file"]).read_text(encoding="utf-8")
         assert [f.name for f in forces_named(text, forces)] == [name], slug
+
+
+@pytest.mark.django_db
+def test_a_welsh_letter_names_its_force_by_its_welsh_name(world):
+    """A letter that calls the force "Heddlu Gwent" is Gwent's; one that names only Heddlu
+    Dyfed-Powys, uploaded for Gwent, is another force's."""
+    from history.services import _other_force_named
+
+    forces = list(Force.objects.filter(slug__in=["gwent", "dyfed-powys"]))
+    assert [f.slug for f in forces_named("Llythyr gan Gomisiynydd Heddlu Gwent.", forces)] == ["gwent"]
+    assert _other_force_named(world.gwent, "Ymateb Heddlu Gwent i’r adroddiad.") is None
+    assert _other_force_named(world.gwent, "Ymateb Heddlu Dyfed-Powys i’r adroddiad.") == world.dyfed
